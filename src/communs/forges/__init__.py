@@ -1,0 +1,1 @@
+"""Pure core: forges and what they say about repositories. No Django inside."""

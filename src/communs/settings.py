@@ -1,0 +1,174 @@
+"""Django settings, read from the environment.
+
+Every setting a deployment may change is a ``COMMUNS_*`` variable, read by the small
+typed helpers below (no configuration framework). The defaults run on SQLite in
+``./var`` right after cloning; ``docs/configuration.md`` lists every variable.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def envbool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def envint(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip() else default
+
+
+def envlist(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def envsecret(name: str) -> str:
+    """A secret from ``NAME`` or from the file named by ``NAME_FILE`` (container secrets)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text().strip()
+    return env(name)
+
+
+HOME = Path(env("COMMUNS_HOME", "var")).expanduser().resolve()
+HOME.mkdir(parents=True, exist_ok=True)
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _secret_key() -> str:
+    """The given key, or one generated on first start and kept in the data folder.
+
+    Keeping it in COMMUNS_HOME means sessions survive restarts without anyone having
+    to invent a key, and each installation still gets its own.
+    """
+    given = envsecret("COMMUNS_SECRET_KEY")
+    if given:
+        return given
+    path = HOME / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = envbool("COMMUNS_DEBUG", False)
+ALLOWED_HOSTS = envlist("COMMUNS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = envlist("COMMUNS_CSRF_TRUSTED_ORIGINS")
+SITE_NAME = env("COMMUNS_SITE_NAME", "Communs")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "communs.sources",
+    "communs.repositories",
+    "communs.web",
+    "communs.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "communs.urls"
+WSGI_APPLICATION = "communs.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "communs.web.context.site",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env("COMMUNS_DATABASE_URL") or f"sqlite:///{HOME / 'communs.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server read while an import writes; the busy timeout makes a
+    # writer wait for another instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env("COMMUNS_TIME_ZONE", "Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = HOME / "static"
+# WhiteNoise serves files straight from the apps' static folders, so `communs serve`
+# needs no collectstatic step; `communs collectstatic` still works for a reverse proxy.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+EMAIL_BACKEND = env("COMMUNS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("COMMUNS_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("COMMUNS_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("COMMUNS_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = envsecret("COMMUNS_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = envbool("COMMUNS_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("COMMUNS_EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env("COMMUNS_DEFAULT_FROM_EMAIL", "communs@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+SESSION_COOKIE_SECURE = envbool("COMMUNS_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("COMMUNS_LOG_LEVEL", "WARNING")},
+}

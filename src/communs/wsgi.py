@@ -1,0 +1,10 @@
+"""The WSGI application that `communs serve` (gunicorn) and any other WSGI server run."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "communs.settings")
+application = get_wsgi_application()

@@ -146,6 +146,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # WhiteNoise serves files straight from the apps' static folders, so `communs serve`
 # needs no collectstatic step; `communs collectstatic` still works for a reverse proxy.
 WHITENOISE_USE_FINDERS = True

@@ -23,3 +23,13 @@ def test_it_passes_other_commands_to_django() -> None:
     result = run_cli("check")
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_commands_speak_the_language_of_the_shells_locale() -> None:
+    from communs.cli import command_line_language
+
+    assert command_line_language({"LANG": "fr_FR.UTF-8"}) == "fr"
+    assert command_line_language({"LANG": "fr_FR.UTF-8", "LC_ALL": "en_GB.UTF-8"}) == "en"
+    assert command_line_language({"LANGUAGE": "fr:en", "LANG": "C.UTF-8"}) == "fr"
+    assert command_line_language({"LANG": "C.UTF-8"}) == "en"
+    assert command_line_language({}) == "en"

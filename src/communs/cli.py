@@ -42,14 +42,29 @@ def _project_help() -> str:
     return "\n".join(lines)
 
 
+def command_line_language(environ: dict[str, str] | os._Environ[str]) -> str:
+    """The interface language for messages on the terminal, from the POSIX locale variables.
+
+    Pages follow the browser's Accept-Language; a command follows the shell's locale, as
+    other command-line tools do: ``LANG=fr_FR.UTF-8`` gives French, anything else English.
+    """
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if value:
+            return "fr" if value.split(":")[0].lower().startswith("fr") else "en"
+    return "en"
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "communs.settings")
     import django
     from django.core.management import execute_from_command_line
+    from django.utils import translation
 
+    django.setup()
+    translation.activate(command_line_language(os.environ))
     if len(argv) < 2 or argv[1] in {"-h", "--help", "help"} and len(argv) == 2:
-        django.setup()
         print(_project_help())
         return
     if argv[1] in {"--version", "version"}:

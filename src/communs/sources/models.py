@@ -39,9 +39,24 @@ class Organisation(models.Model):
         MINISTRY = "ministry", _("ministry")
         ORGANISATION = "organisation", _("organisation")
 
+    class NameOrigin(models.TextChoices):
+        # From weakest to strongest: an import replaces a name only by a stronger one,
+        # and never replaces a name given by hand (empty origin).
+        ACCOUNT = "account", _("named after its first account")
+        SOURCES = "sources", _("named by a sources file")
+        MINISTRIES = "ministries", _("named by the list of ministries")
+        MANUAL = "", _("named by hand")
+
     # A stable, URL-safe key: the pso_id when there is one, else derived from the name.
     key = models.SlugField(max_length=200, unique=True)
     name = models.CharField(_("name"), max_length=300)
+    name_origin = models.CharField(
+        _("name given by"),
+        max_length=20,
+        choices=NameOrigin.choices,
+        default=NameOrigin.MANUAL,
+        blank=True,
+    )
     pso_id = models.CharField(
         _("directory identifier"),
         max_length=64,
@@ -128,6 +143,11 @@ class Forge(models.Model):
         related_name="forges",
     )
     ignored_since = models.DateField(_("ignored since"), null=True, blank=True)
+    # Why it is ignored: given in the sources file, or "left the sources file".
+    ignored_reason = models.CharField(_("why ignored"), max_length=200, blank=True)
+    # The sources file that last listed it; empty for a forge added otherwise. Only forges
+    # listed by a sources file are ignored when they leave it.
+    source_file = models.CharField(_("sources file"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -165,6 +185,8 @@ class Account(models.Model):
     ignored_since = models.DateField(_("ignored since"), null=True, blank=True)
     # Why it is ignored: given in the sources file, or "left the sources file".
     ignored_reason = models.CharField(_("why ignored"), max_length=200, blank=True)
+    # As for forges: the sources file that last listed it, empty when added otherwise.
+    source_file = models.CharField(_("sources file"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

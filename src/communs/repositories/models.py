@@ -77,8 +77,15 @@ class Repository(models.Model):
             models.Index("forge", Lower("full_path"), name="repository_path_lower"),
             models.Index(fields=["-pushed_at"], name="repository_pushed"),
             models.Index(fields=["-first_seen_at"], name="repository_first_seen"),
-            models.Index(fields=["license"], name="repository_license"),
-            models.Index(fields=["language"], name="repository_language"),
+            models.Index(fields=["-stars"], name="repository_stars"),
+            # Lists and figures leave out repositories gone from their forge; partial
+            # indexes keep those filtered counts from reading every row.
+            *(
+                models.Index(
+                    fields=[name], condition=models.Q(gone_since__isnull=True), name=f"live_{name}"
+                )
+                for name in ("license", "language", "account", "forge")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -141,8 +141,12 @@ def _upsert_batch(
         row = by_id.get(record.native_id) if record.native_id else None
         if row is None:
             candidate = by_path.get(record.full_path.lower())
-            # Adopt a row found by path only if it has no id or the same id.
-            if candidate is not None and candidate.native_id in (None, record.native_id):
+            # Adopt a row found by path only if it has no id or the same id; a record
+            # without an id (open data) can only be matched by path, so it takes the row
+            # there whatever its id, rather than adding a twin of a harvested row.
+            if candidate is not None and (
+                record.native_id is None or candidate.native_id in (None, record.native_id)
+            ):
                 row = candidate
         values = record.stored_fields()
         values["account_id"] = resolver.resolve(record.full_path)

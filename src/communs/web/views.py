@@ -1,7 +1,105 @@
+"""The public pages: they read through ``communs.web.queries`` and render templates.
+
+Each view only turns the request into query arguments and the results into a context;
+what is counted, filtered and sorted, and how, lives in the queries.
+"""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import InvalidPage, Page
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from communs.sources.models import Organisation
+from communs.web import queries
+
+# The largest primary key either database stores (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+def _page_or_404(rows: QuerySet, request: HttpRequest) -> Page:
+    try:
+        return queries.page_of(rows, request.GET.get("page"))
+    except InvalidPage as error:
+        raise Http404(_("There is no such page.")) from error
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Communs")
+    context = {
+        "section": "home",
+        "figures": queries.site_figures(),
+        "newest": queries.newest_repositories(8),
+        "recently_pushed": queries.recently_pushed_repositories(8),
+        "top_languages": queries.top_values("language", 10),
+        "top_licenses": queries.top_values("license", 10),
+    }
+    return render(request, "web/home.html", context)
+
+
+def repository_list(request: HttpRequest) -> HttpResponse:
+    filters = queries.RepositoryFilters.from_params(request.GET)
+    page = _page_or_404(queries.search_repositories(filters), request)
+    context = {
+        "section": "repositories",
+        "filters": filters,
+        "facets": queries.repository_facets(filters),
+        "page": page,
+        "sorts": queries.REPOSITORY_SORTS,
+        "sort_label": queries.REPOSITORY_SORTS[filters.sort].label,
+        "fork_choices": queries.FORK_CHOICES,
+        "archived_choices": queries.ARCHIVED_CHOICES,
+        "unknown_license": queries.UNKNOWN_LICENSE,
+    }
+    return render(request, "web/repository_list.html", context)
+
+
+def repository_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if pk > MAX_ID:
+        # The URL accepts any digits; the database would fail on a number past its range.
+        raise Http404(_("There is no such repository."))
+    repository = get_object_or_404(queries.repository_detail_queryset(), pk=pk)
+    organisation = repository.account.organisation if repository.account else None
+    if organisation is None:
+        organisation = repository.forge.organisation
+    context = {
+        "section": "repositories",
+        "repository": repository,
+        "organisation": organisation,
+    }
+    return render(request, "web/repository_detail.html", context)
+
+
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    filters = queries.OrganisationFilters.from_params(request.GET)
+    try:
+        page = queries.organisation_page(filters, request.GET.get("page"))
+    except InvalidPage as error:
+        raise Http404(_("There is no such page.")) from error
+    context = {
+        "section": "organisations",
+        "filters": filters,
+        "ministries": queries.ministries(),
+        "sorts": queries.ORGANISATION_SORTS,
+        "page": page,
+    }
+    return render(request, "web/organisation_list.html", context)
+
+
+def organisation_detail(request: HttpRequest, key: str) -> HttpResponse:
+    organisation = get_object_or_404(Organisation.objects.select_related("parent"), key=key)
+    subtree = queries.subtree_ids(organisation)
+    page = _page_or_404(queries.organisation_repositories(subtree), request)
+    queries.add_repository_counts([organisation])
+    context = {
+        "section": "organisations",
+        "organisation": organisation,
+        "ancestors": organisation.ancestors(),
+        "children": queries.organisation_children(organisation),
+        "accounts": queries.organisation_accounts(organisation),
+        "forges": list(organisation.forges.order_by("host")),
+        "page": page,
+        "has_descendants": len(subtree) > 1,
+    }
+    return render(request, "web/organisation_detail.html", context)

@@ -1,0 +1,107 @@
+"""Presentation helpers without Django: safe links, hidden e-mail addresses, shares, pages.
+
+The pages show text that forges and sources files wrote, not us. These helpers decide
+what of it is safe to show: only ``http(s)`` links become links (a ``javascript:`` URL
+in a homepage field must not run), and e-mail addresses in free text are hidden
+because a public index never shows a person's address.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+# Deliberately broad: hiding a string that only looks like an address costs little,
+# showing a real one is what must not happen.
+_EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+
+
+def http_url(value: object) -> str:
+    """``value`` when it is an absolute ``http`` or ``https`` URL with a host, else ``""``."""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        return ""
+    return text
+
+
+def redact_emails(text: str, replacement: str) -> str:
+    """``text`` with every e-mail address replaced by ``replacement``."""
+    return _EMAIL.sub(replacement, text)
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageShare:
+    name: str
+    bytes: int
+    percent: float
+
+
+def language_shares(languages: object) -> list[LanguageShare]:
+    """The languages of a repository, largest first, with their share of the bytes.
+
+    ``languages`` is the stored ``{"Python": 12345}`` mapping; anything else (a forge
+    that sent a list, negative sizes) is skipped rather than failing the page.
+    """
+    if not isinstance(languages, dict):
+        return []
+    sizes = {
+        str(name): int(size)
+        for name, size in languages.items()
+        if isinstance(size, int | float) and not isinstance(size, bool) and size >= 0
+    }
+    total = sum(sizes.values())
+    ordered = sorted(sizes.items(), key=lambda item: (-item[1], item[0].lower()))
+    return [
+        LanguageShare(name, size, round(100 * size / total, 1) if total else 0.0)
+        for name, size in ordered
+    ]
+
+
+def page_window(current: int, last: int, radius: int = 2) -> list[int | None]:
+    """The page numbers a pager shows: the first, the last, and ``radius`` around ``current``.
+
+    ``None`` stands for a gap (an ellipsis). ``page_window(7, 20)`` is
+    ``[1, None, 5, 6, 7, 8, 9, None, 20]``; a gap of one page shows that page instead.
+    """
+    if last < 1:
+        return []
+    current = min(max(current, 1), last)
+    shown = {1, last, *range(max(1, current - radius), min(last, current + radius) + 1)}
+    window: list[int | None] = []
+    previous = 0
+    for number in sorted(shown):
+        if number - previous == 2:
+            window.append(number - 1)
+        elif number - previous > 2:
+            window.append(None)
+        window.append(number)
+        previous = number
+    return window
+
+
+LAST_PAGE = -1
+
+
+def parse_page_number(raw: object) -> int | None:
+    """A page number from a query string: a positive integer, ``LAST_PAGE``, or ``None``.
+
+    ``"3"`` is 3 and ``"last"`` is ``LAST_PAGE``; ``"0"``, ``"-1"``, ``"abc"`` and
+    ``"1e9"`` are ``None`` (not a page). Absurdly long numbers are ``None`` too, so nobody
+    makes the server parse megabytes.
+    """
+    if not isinstance(raw, str | int) or isinstance(raw, bool):
+        return None
+    text = str(raw).strip()
+    if text == "last":
+        return LAST_PAGE
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        return None
+    number = int(text)
+    return number if number >= 1 else None

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import pytest
+
+from communs.web.present import (
+    LAST_PAGE,
+    http_url,
+    language_shares,
+    page_window,
+    parse_page_number,
+    redact_emails,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("https://example.org/a?b=c", "https://example.org/a?b=c"),
+        (" http://example.org ", "http://example.org"),
+        ("HTTPS://Example.org", "HTTPS://Example.org"),
+        ("javascript:alert(1)", ""),
+        ("JavaScript:alert(1)", ""),
+        ("data:text/html,<script>", ""),
+        ("//example.org", ""),
+        ("https://", ""),
+        ("http://[::1", ""),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_it_keeps_only_http_links(value: object, expected: str) -> None:
+    assert http_url(value) == expected
+
+
+def test_it_hides_every_email_address_and_keeps_the_rest() -> None:
+    text = "Écrire à jean.dupont+code@exemple.gouv.fr ou à support@data.example.org, merci."
+    assert redact_emails(text, "[caché]") == "Écrire à [caché] ou à [caché], merci."
+    assert redact_emails("pas d'adresse ici @ toi", "[caché]") == "pas d'adresse ici @ toi"
+
+
+def test_it_orders_languages_by_size_with_their_share() -> None:
+    shares = language_shares({"HTML": 250, "Python": 700, "CSS": 50, "Shell": 0})
+    assert [(s.name, s.bytes, s.percent) for s in shares] == [
+        ("Python", 700, 70.0),
+        ("HTML", 250, 25.0),
+        ("CSS", 50, 5.0),
+        ("Shell", 0, 0.0),
+    ]
+
+
+def test_it_skips_language_sizes_that_are_not_sizes() -> None:
+    shares = language_shares({"Python": 10, "Bad": "many", "Negative": -5, "Flag": True})
+    assert [s.name for s in shares] == ["Python"]
+    assert language_shares(["Python"]) == []
+    assert [s.percent for s in language_shares({"Empty": 0})] == [0.0]
+
+
+@pytest.mark.parametrize(
+    ("current", "last", "expected"),
+    [
+        (1, 1, [1]),
+        (1, 3, [1, 2, 3]),
+        (7, 20, [1, None, 5, 6, 7, 8, 9, None, 20]),
+        (1, 20, [1, 2, 3, None, 20]),
+        (20, 20, [1, None, 18, 19, 20]),
+        # A gap of a single page shows that page rather than an ellipsis.
+        (5, 20, [1, 2, 3, 4, 5, 6, 7, None, 20]),
+        (99, 4, [1, 2, 3, 4]),
+        (1, 0, []),
+    ],
+)
+def test_it_windows_page_numbers(current: int, last: int, expected: list[int | None]) -> None:
+    assert page_window(current, last) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("3", 3),
+        (" 12 ", 12),
+        ("last", LAST_PAGE),
+        ("0", None),
+        ("-1", None),
+        ("abc", None),
+        ("1e9", None),
+        ("2.0", None),
+        ("", None),
+        ("٣", None),  # an Arabic-Indic digit: isdigit() but not a page number here
+        ("9" * 19, None),
+        (None, None),
+    ],
+)
+def test_it_reads_page_numbers(raw: object, expected: int | None) -> None:
+    assert parse_page_number(raw) == expected

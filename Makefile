@@ -36,7 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 messages: $(STAMP)
-	cd src/communs && ../../$(BIN)/communs makemessages -l fr --no-obsolete && ../../$(BIN)/communs compilemessages
+	cd src/communs && COMMUNS_HOME=$$(mktemp -d) ../../$(BIN)/communs makemessages -l fr --no-obsolete && COMMUNS_HOME=$$(mktemp -d) ../../$(BIN)/communs compilemessages
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

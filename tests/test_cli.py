@@ -33,3 +33,14 @@ def test_commands_speak_the_language_of_the_shells_locale() -> None:
     assert command_line_language({"LANGUAGE": "fr:en", "LANG": "C.UTF-8"}) == "fr"
     assert command_line_language({"LANG": "C.UTF-8"}) == "en"
     assert command_line_language({}) == "en"
+
+
+def test_every_project_command_explains_itself() -> None:
+    from django.core.management import get_commands
+
+    own = sorted(name for name, app in get_commands().items() if app.startswith("communs."))
+    assert {"sources", "import", "export", "serve", "demo"} <= set(own)
+    for name in own:
+        result = run_cli(name, "--help")
+        assert result.returncode == 0, f"communs {name} --help: {result.stderr}"
+        assert "usage: communs" in result.stdout

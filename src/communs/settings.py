@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "communs.repositories",
     "communs.web",
     "communs.demo",
+    "communs.emulator",
 ]
 
 MIDDLEWARE = [

@@ -832,6 +832,7 @@ class _RepositoryFactory:
             host: {a.path.lower() for a in data.accounts if a.host == host} for host in self.forges
         }
         self.paths: dict[str, set[str]] = {host: set() for host in self.forges}
+        self.suffixes: dict[tuple[str, str], int] = {}
         self.languages = [name for name, _, _ in LANGUAGES]
         self.language_weights = [weight for _, weight, _ in LANGUAGES]
         self.companions = {name: others for name, _, others in LANGUAGES}
@@ -954,12 +955,17 @@ class _RepositoryFactory:
 
     def _unique_path(self, host: str, namespace: str, name: str) -> str:
         taken = self.paths[host]
-        path, n = f"{namespace}/{name}", 1
-        while path.lower() in taken:
+        path = f"{namespace}/{name}"
+        # Remember the last suffix given per base path: trying -2, -3… from the start
+        # each time made big owners quadratic (minutes for a million repositories).
+        n = self.suffixes.get((host, path.lower()), 1)
+        candidate = path if n == 1 else f"{path}-{n}"
+        while candidate.lower() in taken:
             n += 1
-            path = f"{namespace}/{name}-{n}"
-        taken.add(path.lower())
-        return path
+            candidate = f"{path}-{n}"
+        self.suffixes[(host, path.lower())] = n
+        taken.add(candidate.lower())
+        return candidate
 
     def _description(
         self,

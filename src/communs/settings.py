@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "communs.web",
     "communs.demo",
     "communs.emulator",
+    "communs.publiccode",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,9 @@ import os
 import sys
 
 PROJECT_PACKAGE = "communs"
+# Django names a command after its module, so a hyphen cannot be in it: these spellings
+# are accepted as well (`communs analyse-path` runs the `analyse_path` command).
+COMMAND_ALIASES = {"analyse-path": "analyse_path"}
 
 
 def _project_help() -> str:
@@ -73,6 +76,7 @@ def main(argv: list[str] | None = None) -> None:
         print(__version__)
         return
     argv[0] = "communs"
+    argv[1] = COMMAND_ALIASES.get(argv[1], argv[1])
     execute_from_command_line(argv)
 
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "communs.demo",
     "communs.emulator",
     "communs.publiccode",
+    "communs.analysis",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalysisConfig(AppConfig):
+    """Only the ``communs analyse-path`` command; the analysis itself is pure Python."""
+
+    name = "communs.analysis"
+    verbose_name = _("analysis")

@@ -1,0 +1,92 @@
+"""``communs analyse-path DIR``: analyse a local folder or checkout, print JSON.
+
+A thin shell over :func:`communs.analysis.analyse_tree` and :mod:`communs.scoring`; it
+also runs the publiccode.yml validator on the tree's ``publiccode.yml`` so that the
+readiness checklist can say whether it is valid. Exit status: 0 once the analysis is
+printed (whatever it found), 2 when DIR is not a readable folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from communs.analysis import Analysis, analyse_tree
+from communs.scoring import all_scores, hidden_by_default
+
+EXIT_UNREADABLE = 2
+
+
+def _publiccode(root: Path, analysis: Analysis) -> dict[str, Any] | None:
+    """The validator's verdict on the tree's publiccode.yml, or None without one."""
+    from communs.publiccode import validate
+    from communs.publiccode.yamltree import MAX_BYTES
+
+    paths = analysis.files.get("publiccode") or []
+    if not paths:
+        return None
+    path = root / paths[0]
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        return {"file": paths[0], "valid": None, "error": error.strerror, "results": []}
+    report = validate(data, base_url=str(root))
+    return {
+        "file": paths[0],
+        "valid": report.valid,
+        "results": [result.to_dict() for result in report.results],
+    }
+
+
+class Command(BaseCommand):
+    help = gettext_lazy("Analyse a local folder or checkout and print its analysis and scores.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.description = _(
+            "Analyse the source tree in DIR (a folder, a git checkout or an unpacked "
+            "archive): community files, licence, REUSE, languages, dependencies, history "
+            "and committed secrets; then score it. Prints JSON. Exit status: 0 when the "
+            "analysis is printed, 2 when DIR is not a readable folder."
+        )
+        parser.add_argument("directory", metavar="DIR")
+        parser.add_argument(
+            "--license",
+            metavar="SPDX",
+            help=_("the licence the forge declares, compared with the licence files"),
+        )
+        parser.add_argument(
+            "--description",
+            metavar="TEXT",
+            help=_("the repository's description on its forge, for the scores"),
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        root = Path(options["directory"])
+        if not root.is_dir() or not os.access(root, os.R_OK | os.X_OK):
+            raise CommandError(
+                _("%(dir)s is not a readable folder") % {"dir": options["directory"]},
+                returncode=EXIT_UNREADABLE,
+            )
+        analysis = analyse_tree(root, declared_license=options["license"])
+        publiccode = _publiccode(root, analysis)
+        record = {
+            "license": options["license"],
+            "description": options["description"],
+            "analysis": analysis,
+            "publiccode_valid": publiccode["valid"] if publiccode else None,
+        }
+        scores = all_scores(record)
+        output = {
+            "analysis": analysis.to_dict(),
+            "publiccode": publiccode,
+            "scores": {name: score.to_dict() for name, score in scores.items()},
+            "hidden_by_default": hidden_by_default(scores["codegouv"]),
+        }
+        self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))

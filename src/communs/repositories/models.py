@@ -61,6 +61,16 @@ class Repository(models.Model):
     last_harvested_at = models.DateTimeField(_("last harvested"), null=True, blank=True)
     gone_since = models.DateTimeField(_("gone since"), null=True, blank=True)
     previous_names = models.JSONField(_("previous names"), default=list, blank=True)
+    # When the content last changed as far as a harvest can tell (first seen by a harvest,
+    # or pushed_at / updated_at moved): analysis compares it with when it last looked, so
+    # a repository whose dates did not move is not analysed again.
+    content_changed_at = models.DateTimeField(_("content changed"), null=True, blank=True)
+    # What GitHub's GraphQL adds (``harvest`` with a token): the names at the root of the
+    # default branch, directories with a trailing slash ("docs/"); the latest release as
+    # {"tag", "name", "published_at", "url"}; and when that was last read.
+    root_files = models.JSONField(_("files at the root"), default=list, blank=True)
+    latest_release = models.JSONField(_("latest release"), null=True, blank=True)
+    enriched_at = models.DateTimeField(_("enriched"), null=True, blank=True)
 
     class Meta:
         ordering = ["forge__host", "full_path"]
@@ -78,6 +88,7 @@ class Repository(models.Model):
             models.Index(fields=["-pushed_at"], name="repository_pushed"),
             models.Index(fields=["-first_seen_at"], name="repository_first_seen"),
             models.Index(fields=["-stars"], name="repository_stars"),
+            models.Index(fields=["forge", "content_changed_at"], name="repository_changed"),
             # Lists and figures leave out repositories gone from their forge; partial
             # indexes keep those filtered counts from reading every row.
             *(

@@ -5,11 +5,21 @@ came from open data without ids) by its path, case-insensitively. A matched row 
 path changed was renamed or transferred: the old path goes to ``previous_names`` and
 the account is re-resolved. Rows are written in batches, so a million records cost a
 few thousand queries rather than a million.
+
+Two rules serve what comes next:
+
+- a harvest sets ``content_changed_at`` when it first sees a repository (new, or
+  imported from open data) and when its ``pushed_at`` or ``updated_at`` moves, so that
+  analysis only looks again at what changed; imports, second-hand, leave it alone;
+- ``keep_when_blank`` names fields whose blank value in a record means "not said" (a
+  forge listing that carries fewer fields than a single fetch) rather than "emptied": a
+  blank there never replaces what is stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import dataclasses
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -21,6 +31,22 @@ from communs.repositories.models import Repository
 from communs.sources.models import Account, Forge
 
 BATCH_SIZE = 500
+# The dates whose moving means the repository's content may have changed.
+CONTENT_DATES = ("pushed_at", "updated_at")
+
+
+def _blank(spec: dataclasses.Field) -> object:
+    if spec.default_factory is not dataclasses.MISSING:
+        return spec.default_factory()
+    return spec.default
+
+
+# Each record field's blank value: what a record holds when its source said nothing.
+BLANKS: dict[str, object] = {
+    spec.name: _blank(spec)
+    for spec in dataclasses.fields(RepositoryRecord)
+    if spec.default is not dataclasses.MISSING or spec.default_factory is not dataclasses.MISSING
+}
 
 
 @dataclass
@@ -29,8 +55,9 @@ class UpsertCounts:
     updated: int = 0
     unchanged: int = 0
     renamed: int = 0
-    # Paths seen in this run, lowercased: a harvest compares them with what is stored
-    # to find repositories that are no longer listed.
+    # Rows a harvest saw first or whose pushed_at / updated_at moved: content_changed_at set.
+    content_changed: int = 0
+    # Primary keys of the rows written or matched in this call.
     seen_ids: set[int] = field(default_factory=set)
 
     def add(self, other: UpsertCounts) -> None:
@@ -38,6 +65,7 @@ class UpsertCounts:
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.renamed += other.renamed
+        self.content_changed += other.content_changed
         self.seen_ids |= other.seen_ids
 
     @property
@@ -80,17 +108,26 @@ def upsert_repositories(
     *,
     harvested: bool = False,
     batch_size: int = BATCH_SIZE,
+    keep_when_blank: Collection[str] = (),
+    resolver: AccountResolver | None = None,
 ) -> UpsertCounts:
     """Insert or update ``records`` of ``forge``; returns what changed.
 
     ``harvested`` marks the rows as just seen on the forge (``last_harvested_at``, and
-    a row marked gone comes back). The caller owns the transaction.
+    a row marked gone comes back). For the fields named in ``keep_when_blank``, a record
+    holding the field's blank value (None, "", 0, False, empty list or dict) leaves the
+    stored value alone. ``resolver`` may be passed to reuse one across calls (a harvest
+    commits page after page). The caller owns the transaction.
     """
     counts = UpsertCounts()
-    resolver = AccountResolver(forge)
+    resolver = resolver or AccountResolver(forge)
+    keep = frozenset(keep_when_blank)
+    unknown = keep - BLANKS.keys()
+    if unknown:
+        raise ValueError(f"not record fields: {sorted(unknown)}")
     now = timezone.now()
     for batch in _batches(_last_wins(records), batch_size):
-        counts.add(_upsert_batch(forge, batch, resolver, now, harvested))
+        counts.add(_upsert_batch(forge, batch, resolver, now, harvested, keep))
     return counts
 
 
@@ -114,20 +151,24 @@ def _upsert_batch(
     resolver: AccountResolver,
     now,
     harvested: bool,
+    keep: frozenset[str],
 ) -> UpsertCounts:
     counts = UpsertCounts()
     ids = [r.native_id for r in batch if r.native_id]
-    paths = [r.full_path.lower() for r in batch]
     by_id: dict[str, Repository] = {}
     by_path: dict[str, Repository] = {}
     if ids:
         by_id = {
             row.native_id: row for row in Repository.objects.filter(forge=forge, native_id__in=ids)
         }
+    # Only records not found by id are looked up by path (a harvest refresh finds all by id).
+    paths = [r.full_path.lower() for r in batch if not r.native_id or r.native_id not in by_id]
     for row in (
         Repository.objects.filter(forge=forge)
         .annotate(path_lower=Lower("full_path"))
         .filter(path_lower__in=paths)
+        if paths
+        else ()
     ):
         # Prefer a row that is not gone when two share a path (an old one was deleted
         # and a new one took its name).
@@ -156,11 +197,20 @@ def _upsert_batch(
         if row is None:
             to_create.append(
                 Repository(
-                    forge=forge, native_id=record.native_id, full_path=record.full_path, **values
+                    forge=forge,
+                    native_id=record.native_id,
+                    full_path=record.full_path,
+                    content_changed_at=now if harvested else None,
+                    **values,
                 )
             )
             counts.new += 1
+            counts.content_changed += harvested
             continue
+        for name in keep:
+            if values[name] == BLANKS[name]:
+                del values[name]
+        before = {name: getattr(row, name) for name in CONTENT_DATES}
         dirty: set[str] = set()
         if record.native_id and row.native_id != record.native_id:
             row.native_id = record.native_id
@@ -178,6 +228,19 @@ def _upsert_batch(
             if getattr(row, name) != value:
                 setattr(row, name, value)
                 dirty.add(name)
+        # A date that moved forward or back means new content; a date the source does not
+        # give (None) says nothing, and one newly given to a row that had none (open data
+        # completed by a harvest) does not either.
+        if harvested and (
+            row.content_changed_at is None
+            or any(
+                name in dirty and before[name] is not None and getattr(row, name) is not None
+                for name in CONTENT_DATES
+            )
+        ):
+            row.content_changed_at = now
+            dirty.add("content_changed_at")
+            counts.content_changed += 1
         if harvested:
             row.last_harvested_at = now
         if dirty:

@@ -1,0 +1,168 @@
+"""``communs harvest [--forge HOST …] [--owner PATH …]``: a thin shell over the engine.
+
+Exit status: 0 when every forge succeeded (or was being harvested by another process),
+3 when some failed (the others are stored; the failed ones are named, with why), 130
+when stopped by a signal (the runs resume at the next harvest).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+
+from communs.harvest.engine import HarvestResult, harvest
+from communs.harvest.progress import Progress, SummaryRow, summary_table
+from communs.harvest.store import PlanError, build_plans
+from communs.harvest.tokens import ForgeAddress, TokenError, client_tokens
+
+FAILED = 3
+INTERRUPTED = 130
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Harvest the repositories of every forge (or of the forges and owners named)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.description = str(self.help)
+        parser.add_argument(
+            "--forge",
+            action="append",
+            default=[],
+            metavar="HOST",
+            help=_("harvest this forge only (its host key, as in the sources file); repeatable"),
+        )
+        parser.add_argument(
+            "--owner",
+            action="append",
+            metavar="PATH",
+            help=_("harvest this account only (an owner path such as etalab); repeatable"),
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help=_("do not show the live progress line")
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            plans, notes = build_plans(options["forge"], options["owner"])
+        except PlanError as error:
+            raise CommandError(str(error)) from error
+        for note in notes:
+            self.stdout.write(note)
+        if not plans:
+            self.stdout.write(_("Nothing to harvest."))
+            return
+        try:
+            tokens = client_tokens(
+                [ForgeAddress(p.host, p.url, p.api_url) for p in plans],
+                settings.GITHUB_TOKENS,
+                settings.FORGE_TOKENS,
+            )
+        except TokenError as error:
+            raise CommandError(str(error)) from error
+        progress = None
+        if not options["no_progress"]:
+            progress = Progress(Raw(self.stdout), tty=self.stdout.isatty(), labels=_labels())
+        result = harvest(
+            plans,
+            tokens=tokens,
+            progress=progress,
+            install_signals=True,
+            per_host=max(1, settings.HARVEST_PER_HOST),
+            contact=settings.HARVEST_CONTACT,
+        )
+        self.report(result)
+
+    def report(self, result: HarvestResult) -> None:
+        rows = [
+            SummaryRow(
+                host=outcome.host,
+                status=_status(outcome.status),
+                owners=f"{outcome.owners_done}/{outcome.owners}",
+                counts=outcome.counts,
+                seconds=outcome.seconds,
+            )
+            for outcome in result.outcomes
+        ]
+        self.stdout.write(summary_table(rows, _headers()))
+        for outcome in result.outcomes:
+            if outcome.status == "busy":
+                self.stdout.write(
+                    _("%(host)s skipped: %(why)s")
+                    % {
+                        "host": outcome.host,
+                        "why": outcome.message,
+                    }
+                )
+        if result.interrupted:
+            raise CommandError(
+                _("Interrupted: the next harvest resumes where this one stopped."),
+                returncode=INTERRUPTED,
+            )
+        if result.failed:
+            lines = [
+                _("%(failed)d of %(total)d forges failed:")
+                % {"failed": len(result.failed), "total": len(result.outcomes)}
+            ]
+            for outcome in result.failed:
+                lines.append(f"{outcome.host}: {outcome.message}".replace("\n", "\n    "))
+            raise CommandError("\n".join(lines), returncode=FAILED)
+
+
+class Raw:
+    """The command's output without the newline Django adds to each write: the progress
+    line on a terminal is rewritten in place with a carriage return."""
+
+    def __init__(self, out: OutputWrapper) -> None:
+        self.out = out
+
+    def write(self, text: str) -> None:
+        self.out.write(text, ending="")
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def _status(status: str) -> str:
+    labels = {
+        "running": pgettext("harvest status", "running"),
+        "succeeded": pgettext("harvest status", "succeeded"),
+        "failed": pgettext("harvest status", "failed"),
+        "interrupted": pgettext("harvest status", "interrupted"),
+        "busy": pgettext("harvest status", "busy"),
+    }
+    return labels.get(status, status)
+
+
+# Words of the progress line and the summary have a context of their own, so that a word
+# translated elsewhere with another meaning ("updated" as a date) is not reused here.
+def _labels() -> dict[str, str]:
+    return {
+        "forges": pgettext("harvest progress", "forges"),
+        "owners": pgettext("harvest progress", "owners"),
+        "repositories": pgettext("harvest progress", "repositories"),
+        "requests": pgettext("harvest progress", "requests"),
+        "errors": pgettext("harvest progress", "errors"),
+    }
+
+
+def _headers() -> dict[str, str]:
+    return {
+        "forge": pgettext("harvest summary", "forge"),
+        "status": pgettext("harvest summary", "status"),
+        "owners": pgettext("harvest summary", "owners"),
+        "new": pgettext("harvest summary", "new"),
+        "updated": pgettext("harvest summary", "updated"),
+        "unchanged": pgettext("harvest summary", "unchanged"),
+        "gone": pgettext("harvest summary", "gone"),
+        "requests": pgettext("harvest summary", "requests"),
+        "not_modified": "304",
+        "retries": pgettext("harvest summary", "retries"),
+        "errors": pgettext("harvest summary", "errors"),
+        "time": pgettext("harvest summary", "time"),
+    }

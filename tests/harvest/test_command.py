@@ -1,0 +1,100 @@
+"""``communs harvest``: forges concurrently, a summary table, exit status 0 or 3."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from communs.emulator import EmulatorServer
+from communs.harvest.models import HarvestRun
+from communs.repositories.models import Repository
+from communs.sources.models import Account, Forge
+
+from .conftest import import_emulator
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+@pytest.fixture
+def forges(serve: Callable[..., EmulatorServer], tmp_path: Path) -> list[Forge]:
+    return import_emulator(serve(), tmp_path)
+
+
+def harvest(*args: str) -> str:
+    out = StringIO()
+    call_command("harvest", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_it_harvests_every_forge_and_prints_a_summary(forges: list[Forge]) -> None:
+    out = harvest()
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("forge "))
+    assert lines[header].split()[:4] == ["forge", "status", "owners", "new"]
+    table = {line.split()[0]: line.split() for line in lines[header + 2 :] if line.strip()}
+    assert sorted(table) == sorted(forge.host for forge in forges)
+    for forge in forges:
+        row = table[forge.host]
+        assert row[1] == "succeeded"
+        assert int(row[3].replace(",", "")) == Repository.objects.filter(forge=forge).count() > 0
+    assert HarvestRun.objects.filter(status="succeeded").count() == 3
+
+
+def test_a_failed_forge_exits_3_naming_it_and_why_and_the_others_are_stored(
+    forges: list[Forge],
+) -> None:
+    github = next(forge for forge in forges if forge.host.endswith("/github"))
+    Account.objects.create(forge=github, path="no-such-owner")
+    with pytest.raises(CommandError) as raised:
+        harvest("--no-progress")
+    assert raised.value.returncode == 3
+    message = str(raised.value)
+    assert "1 of 3 forges failed" in message
+    assert github.host in message and "no-such-owner: 404" in message
+    for forge in forges:
+        assert Repository.objects.filter(forge=forge).exists()
+    run = HarvestRun.objects.get(forge=github)
+    assert run.status == HarvestRun.Status.FAILED and run.owners_failed == 1
+
+
+def test_forge_and_owner_narrow_the_harvest(forges: list[Forge]) -> None:
+    gitlab = next(forge for forge in forges if forge.host.endswith("/gitlab"))
+    owner = gitlab.accounts.order_by("path").first()
+    assert owner is not None
+    harvest("--forge", gitlab.host, "--owner", owner.path, "--no-progress")
+    paths = set(Repository.objects.values_list("forge__host", "full_path"))
+    assert paths and all(host == gitlab.host for host, _ in paths)
+    assert all(path.lower().startswith(owner.path.lower() + "/") for _, path in paths)
+    assert list(HarvestRun.objects.values_list("forge__host", flat=True)) == [gitlab.host]
+
+
+def test_an_unknown_forge_is_a_clear_error(forges: list[Forge]) -> None:
+    with pytest.raises(CommandError, match="no forge nowhere.example; known forges: 127"):
+        harvest("--forge", "nowhere.example")
+    assert not HarvestRun.objects.exists()
+
+
+def test_an_unknown_owner_is_a_clear_error(forges: list[Forge]) -> None:
+    with pytest.raises(CommandError, match="no harvested account nobody"):
+        harvest("--owner", "nobody")
+
+
+@override_settings(FORGE_TOKENS="gitlab.example.org")
+def test_malformed_tokens_are_a_clear_error_that_does_not_show_them(forges: list[Forge]) -> None:
+    with pytest.raises(CommandError, match="entry 1 is not written host=token") as raised:
+        harvest()
+    assert "gitlab.example.org" not in str(raised.value)
+
+
+def test_ignored_forges_are_named_and_left_alone(forges: list[Forge]) -> None:
+    from datetime import date
+
+    Forge.objects.filter(pk=forges[0].pk).update(ignored_since=date(2025, 1, 1))
+    out = harvest("--no-progress")
+    assert f"{forges[0].host} is ignored since 2025-01-01" in out
+    assert not Repository.objects.filter(forge=forges[0]).exists()

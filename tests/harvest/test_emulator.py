@@ -1,0 +1,171 @@
+"""The harvest against the emulator (GitHub, GitLab and Gitea dialects, a few hundred
+repositories): everything stored once, faults change nothing, a refresh costs 304s."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from communs.emulator import EmulatorServer, Settings, World
+from communs.harvest.engine import HarvestResult, harvest
+from communs.harvest.models import HarvestRun
+from communs.harvest.store import build_plans
+from communs.repositories.models import Repository
+
+from .conftest import Clock, import_emulator, small_world
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = (
+    "native_id",
+    "full_path",
+    "name",
+    "description",
+    "default_branch",
+    "is_fork",
+    "is_archived",
+    "created_at",
+    "pushed_at",
+    "stars",
+    "forks",
+    "license",
+    "language",
+    "topics",
+    "gone_since",
+    "account__path",
+)
+
+
+def harvest_emulator(server: EmulatorServer, **options: object) -> HarvestResult:
+    prefix = server.url.removeprefix("http://")
+    hosts = [host for plan in build_plans()[0] if (host := plan.host).startswith(prefix + "/")]
+    plans, _ = build_plans(hosts)
+    clock = Clock()
+    options.setdefault("clock", clock)
+    options.setdefault("sleep", clock.sleep)
+    return harvest(plans, **options)  # type: ignore[arg-type]
+
+
+def rows_of(server: EmulatorServer) -> dict[str, list[tuple[object, ...]]]:
+    """Each emulated forge's stored repositories, keyed by forge name (not host)."""
+    prefix = server.url.removeprefix("http://") + "/"
+    found: dict[str, list[tuple[object, ...]]] = {}
+    for host, *values in Repository.objects.filter(forge__host__startswith=prefix).values_list(
+        "forge__host", *FIELDS
+    ):
+        found.setdefault(host.removeprefix(prefix), []).append(tuple(values))
+    return {name: sorted(rows, key=str) for name, rows in found.items()}
+
+
+def expected_paths(world: World) -> dict[str, set[str]]:
+    """What a harvest must find: every repository of a whole forge; of listed owners else."""
+    expected: dict[str, set[str]] = {}
+    for name, forge in world.forges.items():
+        paths = {forge.record(i).full_path for i in forge.all()}
+        if not forge.whole:
+            owners = [o.path.lower() + "/" for o in forge.owners.values() if o.organisation]
+            paths = {p for p in paths if any(p.lower().startswith(o) for o in owners)}
+        expected[name] = paths
+    return expected
+
+
+def test_it_harvests_every_repository_of_the_emulated_forges_once(
+    serve: Callable[..., EmulatorServer], tmp_path: Path
+) -> None:
+    world = small_world()
+    server = serve(world)
+    import_emulator(server, tmp_path)
+    result = harvest_emulator(server)
+    assert [o.status for o in result.outcomes] == [HarvestRun.Status.SUCCEEDED] * 3
+    stored = rows_of(server)
+    for name, paths in expected_paths(world).items():
+        assert sorted(row[1] for row in stored[name]) == sorted(paths), name
+    by_path = {(name, row[1]): row for name, rows in stored.items() for row in rows}
+    for name, forge in world.forges.items():
+        for index in forge.all():
+            truth = forge.record(index)
+            row = by_path.get((name, truth.full_path))
+            if row is None:
+                continue
+            assert row[0] == truth.native_id
+            assert (row[7], row[9], row[3]) == (truth.created_at, truth.stars, truth.description)
+    total = sum(len(rows) for rows in stored.values())
+    requests = sum(o.counts["requests"] for o in result.outcomes)
+    # Figures for the report: requests per 100 repositories on a first harvest.
+    print(f"first harvest: {requests} requests for {total} repositories")
+    assert requests * 100 / total < 20
+
+
+def test_a_refresh_with_nothing_changed_is_answered_304(
+    serve: Callable[..., EmulatorServer], tmp_path: Path
+) -> None:
+    server = serve()
+    import_emulator(server, tmp_path)
+    harvest_emulator(server)
+    before = rows_of(server)
+    result = harvest_emulator(server)
+    requests = sum(o.counts["requests"] for o in result.outcomes)
+    not_modified = sum(o.counts["not_modified"] for o in result.outcomes)
+    print(f"refresh: {not_modified} of {requests} requests answered 304")
+    assert not_modified / requests >= 0.95
+    assert sum(o.counts["updated"] + o.counts["new"] for o in result.outcomes) == 0
+    assert rows_of(server) == before
+    assert server.emulator.stats_json()["not_modified"] == not_modified
+
+
+def test_faults_change_nothing_in_the_stored_data(
+    serve: Callable[..., EmulatorServer], tmp_path: Path
+) -> None:
+    clean = serve(small_world())
+    settings = Settings(faults=0.2, fault_seed=5, retry_after=1, slow_seconds=0.01)
+    faulty = serve(small_world(), settings)
+    # One at a time: a sources file imported marks the forges of the previous one as left.
+    import_emulator(clean, tmp_path / "clean")
+    harvest_emulator(clean)
+    import_emulator(faulty, tmp_path / "faulty")
+    result = harvest_emulator(faulty, max_attempts=8)
+    assert [o.status for o in result.outcomes] == [HarvestRun.Status.SUCCEEDED] * 3
+    stats = faulty.emulator.stats_json()
+    assert stats["faults_injected"] > 5
+    assert sum(o.counts["retries"] for o in result.outcomes) > 0
+    assert rows_of(faulty) == rows_of(clean)
+
+
+def test_only_repositories_pushed_to_go_on_to_analysis(
+    serve: Callable[..., EmulatorServer], tmp_path: Path
+) -> None:
+    world = small_world()
+    server = serve(world)
+    import_emulator(server, tmp_path)
+    harvest_emulator(server)
+    first = dict(Repository.objects.values_list("full_path", "content_changed_at"))
+    touched = {path for _, path in world.touch(0.05, seed=4)}
+    result = harvest_emulator(server)
+    after = dict(Repository.objects.values_list("full_path", "content_changed_at"))
+    moved = {path for path in after if after[path] != first[path]}
+    listed = set().union(*expected_paths(world).values())
+    assert moved == touched & listed and moved
+    assert sum(o.counts["content_changed"] for o in result.outcomes) == len(moved)
+
+
+def test_with_a_token_github_repositories_are_enriched(
+    serve: Callable[..., EmulatorServer], tmp_path: Path
+) -> None:
+    world = small_world()
+    server = serve(world)
+    import_emulator(server, tmp_path)
+    result = harvest_emulator(server, tokens={server.url.removeprefix("http://"): ["t"]})
+    github = next(o for o in result.outcomes if o.host.endswith("/github"))
+    rows = Repository.objects.filter(forge__host=github.host)
+    assert github.counts["enriched"] == rows.count() > 50
+    assert server.emulator.stats_json()["endpoints"]["github.graphql"] == -(-rows.count() // 50)
+    assert rows.exclude(root_files=[]).count() > rows.count() // 2
+    assert rows.filter(enriched_at__isnull=True).count() == 0
+    # The other forges have no GraphQL: nothing enriched there.
+    assert (
+        not Repository.objects.exclude(forge__host=github.host)
+        .filter(enriched_at__isnull=False)
+        .exists()
+    )

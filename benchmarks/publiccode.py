@@ -41,6 +41,19 @@ def main() -> None:
     print(f"files: {len(files)}")
     print(f"first pass (loading the registries): {first:.2f} s")
     print(f"best pass: {best:.3f} s, {len(files) / best:,.0f} files/s")
+    # The slowest hostile inputs of tests/publiccode/test_bad_input.py: each must give an
+    # error result within a second.
+    hostile = {
+        "many values": b"a: [" + b"1, " * 200_000 + b"1]\n",
+        "huge key count": b"".join(b"k%d: v\n" % i for i in range(60_000)),
+        "10 MB": b"name: " + b"x" * (10 * 1024 * 1024) + b"\n",
+        "deep flow nesting": b"publiccodeYmlVersion: " + b"[" * 5000 + b"]" * 5000,
+    }
+    for name, data in hostile.items():
+        started = time.perf_counter()
+        report = validate(data)
+        elapsed = time.perf_counter() - started
+        print(f"hostile input {name!r}: {elapsed:.2f} s, valid={report.valid}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import re
 import statistics
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -226,8 +225,7 @@ def test_it_refuses_impossible_sizes() -> None:
         generate(repositories=-1)
 
 
-def test_it_generates_the_default_size_fast() -> None:
-    started = time.perf_counter()
+def test_it_generates_the_default_size() -> None:
+    # How fast is for benchmarks/exports.py (which times generation with the load).
     data = generate(seed=1)
-    assert time.perf_counter() - started < 2
     assert (len(data.organisations), data.repository_count) == (300, 3000)

@@ -46,7 +46,9 @@ def test_it_answers_bad_input_with_an_error_quickly(name: str) -> None:
     elapsed = time.perf_counter() - started
     assert not report.valid
     assert any(r.level == ERROR for r in report.results)
-    assert elapsed < 1.0, f"{name} took {elapsed:.2f} s"
+    # A guard against hangs only: wall time on a shared CI machine is no measure. The
+    # one-second target is measured by benchmarks/publiccode.py on the slowest inputs.
+    assert elapsed < 10.0, f"{name} took {elapsed:.2f} s"
 
 
 @pytest.mark.parametrize("name", ["billion laughs", "many values", "10 MB", "deep flow nesting"])

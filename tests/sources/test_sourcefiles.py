@@ -302,7 +302,8 @@ def test_it_refuses_an_alias_bomb_quickly(tmp_path: Path) -> None:
     path = write(tmp_path, "bomb.yml", "\n".join(lines) + "\n")
     started = time.perf_counter()
     result = read_file(path, HOST_KEYED)
-    assert time.perf_counter() - started < 2
+    # A hang guard, not a timing: expanding the bomb would take hours and gigabytes.
+    assert time.perf_counter() - started < 10
     [problem] = errors(result)
     assert "alias bomb" in problem.message and not result.readable
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from communs.web import views
+from communs.web import status_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,4 +10,7 @@ urlpatterns = [
     path("repositories/<int:pk>/", views.repository_detail, name="repository-detail"),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/<slug:key>/", views.organisation_detail, name="organisation-detail"),
+    path("forges/", status_views.forge_list, name="forge-list"),
+    # A host key may hold a port and a path (127.0.0.1:8123/gitlab).
+    path("forges/<path:host>/", status_views.forge_detail, name="forge-detail"),
 ]

@@ -78,10 +78,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # For its Swagger UI files, served from this site (the API docs page loads no CDN).
+    "ninja",
     "communs.sources",
     "communs.repositories",
     "communs.harvest",
+    "communs.search",
     "communs.web",
+    "communs.api",
     "communs.demo",
     "communs.emulator",
     "communs.publiccode",
@@ -93,6 +97,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # /api/ only: CORS, rate limits, ETags and 304s, JSON errors (after Locale: messages
+    # follow the request's language).
+    "communs.api.middleware.ApiMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -180,6 +187,16 @@ FORGE_TOKENS = envsecret("COMMUNS_FORGE_TOKENS")
 HARVEST_PER_HOST = envint("COMMUNS_HARVEST_PER_HOST", 4)
 # A URL or address put in the User-Agent, so forge operators know whom to write to.
 HARVEST_CONTACT = env("COMMUNS_HARVEST_CONTACT")
+
+# The JSON API (/api/, docs/api.md): requests per client address, as "60/minute" (periods
+# second, minute, hour, day; 0 turns the limit off).
+API_RATE_LIMIT = env("COMMUNS_API_RATE_LIMIT", "60/minute")
+# The header a reverse proxy sets to the client's address (X-Forwarded-For): read only
+# when set, otherwise anyone could write it to escape the limit.
+TRUSTED_PROXY_HEADER = env("COMMUNS_TRUSTED_PROXY_HEADER")
+# The API's rate counters and the pages' cached figures. Local memory is per process:
+# each server worker counts its own budget.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {
     "version": 1,

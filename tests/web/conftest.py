@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 
 from communs.repositories.models import Repository
+from communs.search import index_repositories
 from communs.sources.models import Account, Forge, Organisation
 
 _numbers = count(1)
@@ -87,9 +88,12 @@ def make_repository(sector: Sector) -> RepositoryFactory:
             "pushed_at": datetime(2024, 1, 1, tzinfo=UTC),
         }
         values.update(fields)
-        return Repository.objects.create(
+        repository = Repository.objects.create(
             forge=forge, account=account, full_path=full_path, name=name, **values
         )
+        # As imports and harvests do after they store: the list page reads the index.
+        index_repositories([repository.pk])
+        return repository
 
     return make
 
@@ -124,7 +128,7 @@ def _bulk_repositories(sector: Sector, total: int) -> None:
                 stars=index,
             )
         )
-    Repository.objects.bulk_create(rows)
+    index_repositories([row.pk for row in Repository.objects.bulk_create(rows)])
 
 
 @pytest.fixture(autouse=True)

@@ -135,7 +135,10 @@ def test_it_labels_every_field_of_the_filter_form(client: Client, catalogue: Non
         html.index('<form class="filters"') : html.index("</form>", html.index('class="filters"'))
     ]
     ids = re.findall(r'<(?:input|select)[^>]* id="([^"]+)"', form)
-    assert set(ids) == {"q", "forge", "language", "license", "fork", "archived", "sort", "gone"}
+    assert set(ids) == {
+        *("q", "forge", "language", "license", "ministry", "organisation", "fork", "archived"),
+        *("template", "publiccode", "contributing", "pushed_within", "sort", "free", "gone"),
+    }
     for field_id in ids:
         assert f'<label for="{field_id}">' in form
 

@@ -17,7 +17,7 @@ few minutes' lag on a figure harms no one. Lists and filtered counts are never c
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -35,10 +35,13 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Lower
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from communs import search
 from communs.repositories.models import Repository
+from communs.search.query import MAX_PAGE, SearchQuery, SearchResult, parse_params
 from communs.sources.models import Account, Forge, Organisation
 from communs.web.present import LAST_PAGE, parse_page_number
 
@@ -305,6 +308,57 @@ def repository_facets(filters: RepositoryFilters | None = None) -> RepositoryFac
             if chosen and chosen not in dict(offered):
                 offered.append((chosen, 0))
     return RepositoryFacets(forges=forges, languages=languages, licenses=licenses)
+
+
+# -- repository search (the list page) ---------------------------------------------------
+
+SEARCH_SORT_LABELS: dict[str, Promise] = {
+    "relevance": pgettext_lazy("sort", "Relevance"),
+    **{name: sort.label for name, sort in REPOSITORY_SORTS.items()},
+}
+
+
+class _Counted:
+    """Stands for ``total`` rows, so that a ``Paginator`` can number the pages."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+
+@dataclass(frozen=True, slots=True)
+class RepositorySearchPage:
+    """What the repository list shows: the question, the answer, and a page to render."""
+
+    query: SearchQuery
+    result: SearchResult
+    page: Page
+
+    @property
+    def sort_label(self) -> str:
+        return str(SEARCH_SORT_LABELS[self.result.sort])
+
+
+def repository_search(params: Mapping[str, str]) -> RepositorySearchPage:
+    """The list page's search (``communs.search``) for query-string ``params``.
+
+    Page numbers follow ``page_of``: none is the first page, ``last`` or a number past
+    the end the last one, and anything else raises ``PageNotAnInteger`` (the view
+    answers 404). Every other parameter is read by ``communs.search.parse_params``.
+    """
+    number = 1
+    raw_number = params.get("page")
+    if raw_number not in (None, ""):
+        parsed = parse_page_number(raw_number)
+        if parsed is None:
+            raise PageNotAnInteger(raw_number)
+        number = MAX_PAGE if parsed == LAST_PAGE else parsed
+    query = replace(parse_params(params), page=number, per_page=PER_PAGE, cursor="")
+    result = search.search_repositories(query)
+    page = Page(result.items, result.page, Paginator(_Counted(result.total), result.per_page))
+    return RepositorySearchPage(query=query, result=result, page=page)
 
 
 def repository_detail_queryset() -> QuerySet[Repository]:

@@ -39,18 +39,18 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def repository_list(request: HttpRequest) -> HttpResponse:
-    filters = queries.RepositoryFilters.from_params(request.GET)
-    page = _page_or_404(queries.search_repositories(filters), request)
+    try:
+        found = queries.repository_search(request.GET)
+    except InvalidPage as error:
+        raise Http404(_("There is no such page.")) from error
     context = {
         "section": "repositories",
-        "filters": filters,
-        "facets": queries.repository_facets(filters),
-        "page": page,
-        "sorts": queries.REPOSITORY_SORTS,
-        "sort_label": queries.REPOSITORY_SORTS[filters.sort].label,
-        "fork_choices": queries.FORK_CHOICES,
-        "archived_choices": queries.ARCHIVED_CHOICES,
-        "unknown_license": queries.UNKNOWN_LICENSE,
+        "filters": found.query,
+        "facets": found.result.facets,
+        "page": found.page,
+        "sorts": queries.SEARCH_SORT_LABELS,
+        "sort": found.result.sort,
+        "sort_label": found.sort_label,
     }
     return render(request, "web/repository_list.html", context)
 

@@ -1,0 +1,1 @@
+"""The JSON API: ``/api/v1/`` (django-ninja), its OpenAPI document and its docs page."""

@@ -1,0 +1,220 @@
+"""Where the words live and how they are matched: SQLite FTS5, or PostgreSQL tsvector.
+
+Both backends answer the same three questions for any :class:`DocumentKind`:
+
+- store these documents' words (:meth:`Backend.write`), forget some or all of them;
+- a :class:`TextMatch` for some terms: the SQL joined to the entry table (alias ``s``)
+  that keeps the matching rows, and a relevance score (higher is better);
+- on PostgreSQL only, near words for terms that match nothing (typos), through
+  trigram similarity over the vocabulary in ``search_word``.
+
+Match strings are built from :class:`~communs.search.text.Terms`, never from user text.
+SQL identifiers here come from the kinds, never from input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
+
+from communs.search.documents import Document, DocumentKind
+from communs.search.text import Terms, fts5_match, tsquery
+
+# Near words offered per misspelt term, and how similar they must be (0 to 1).
+NEAR_WORDS = 3
+NEAR_SIMILARITY = 0.35
+
+
+@dataclass(frozen=True, slots=True)
+class TextMatch:
+    """SQL to add to a query over ``<entry table> AS s`` to keep matching rows.
+
+    ``joins`` goes after ``FROM <entry table> AS s``; ``where`` is a condition;
+    ``score`` an expression, higher for better matches. Each has its own params, to be
+    placed where its SQL text appears.
+    """
+
+    joins: str
+    joins_params: list[object]
+    where: str
+    where_params: list[object]
+    score: str
+    score_params: list[object] = field(default_factory=list)
+
+
+class Backend:
+    vendor = ""
+    # Whether facet counts gather the matching rows once (see engine._facet_statement).
+    materialise = False
+    # How ORDER BY puts unknown values last in a descending sort.
+    desc_nulls_last = "DESC"
+
+    def write(self, cursor: CursorWrapper, kind: DocumentKind, documents: list[Document]) -> None:
+        raise NotImplementedError
+
+    def delete(self, cursor: CursorWrapper, kind: DocumentKind, ids: Sequence[int]) -> None:
+        raise NotImplementedError
+
+    def clear(self, cursor: CursorWrapper, kind: DocumentKind) -> None:
+        raise NotImplementedError
+
+    def optimise(self, cursor: CursorWrapper, kind: DocumentKind) -> None:
+        """Compact the index after a full rebuild (optional)."""
+
+    def match(
+        self, kind: DocumentKind, terms: Terms, near: dict[str, list[str]] | None = None
+    ) -> TextMatch:
+        """The SQL keeping rows that match ``terms`` (or, per term, one of its ``near``
+        words)."""
+        raise NotImplementedError
+
+    def near_terms(self, cursor: CursorWrapper, terms: Terms) -> dict[str, list[str]]:
+        """Near words for the terms that match no word at all; none on this backend."""
+        return {}
+
+
+class SQLiteBackend(Backend):
+    vendor = "sqlite"
+
+    def write(self, cursor: CursorWrapper, kind: DocumentKind, documents: list[Document]) -> None:
+        if not documents:
+            return
+        self.delete(cursor, kind, [document.id for document in documents])
+        columns = ", ".join(f.name for f in kind.fields)
+        marks = ", ".join(["%s"] * (len(kind.fields) + 1))
+        cursor.executemany(
+            f"INSERT INTO {kind.fts_table} (rowid, {columns}) VALUES ({marks})",  # noqa: S608
+            [(document.id, *document.texts) for document in documents],
+        )
+
+    def delete(self, cursor: CursorWrapper, kind: DocumentKind, ids: Sequence[int]) -> None:
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {kind.fts_table} WHERE rowid IN ({marks})", chunk)  # noqa: S608
+
+    def clear(self, cursor: CursorWrapper, kind: DocumentKind) -> None:
+        cursor.execute(f"DELETE FROM {kind.fts_table}")  # noqa: S608
+
+    def optimise(self, cursor: CursorWrapper, kind: DocumentKind) -> None:
+        # Merges the index's segments into one: fewer b-trees to read on every query.
+        cursor.execute(f"INSERT INTO {kind.fts_table} ({kind.fts_table}) VALUES ('optimize')")  # noqa: S608
+
+    def match(
+        self, kind: DocumentKind, terms: Terms, near: dict[str, list[str]] | None = None
+    ) -> TextMatch:
+        fts = kind.fts_table
+        return TextMatch(
+            joins=f"JOIN {fts} ON {fts}.rowid = s.id",
+            joins_params=[],
+            where=f"{fts} MATCH %s",
+            where_params=[fts5_match(terms)],
+            # bm25 is lower for better matches (weights set by the migration).
+            score=f"(-{fts}.rank)",
+        )
+
+
+class PostgreSQLBackend(Backend):
+    vendor = "postgresql"
+    materialise = True
+    desc_nulls_last = "DESC NULLS LAST"
+
+    def write(self, cursor: CursorWrapper, kind: DocumentKind, documents: list[Document]) -> None:
+        if not documents:
+            return
+        vector = " || ".join(
+            f"setweight(to_tsvector('simple', unaccent(t.f{index})), '{f.weight}')"
+            for index, f in enumerate(kind.fields)
+        )
+        names = ", ".join(f"f{index}" for index in range(len(kind.fields)))
+        arrays = ", ".join(["%s::text[]"] * len(kind.fields))
+        cursor.execute(
+            f"UPDATE {kind.entry_table} AS e SET document = {vector} "  # noqa: S608
+            f"FROM unnest(%s::bigint[], {arrays}) AS t(id, {names}) WHERE e.id = t.id",
+            [
+                [document.id for document in documents],
+                *(
+                    [document.texts[index] for document in documents]
+                    for index in range(len(kind.fields))
+                ),
+            ],
+        )
+        # The vocabulary that near matches are looked for in; words never leave it
+        # (a word no document has any more is a harmless candidate).
+        cursor.execute(
+            "INSERT INTO search_word (word) "  # noqa: S608
+            f"SELECT DISTINCT w FROM {kind.entry_table}, unnest(tsvector_to_array(document)) w "
+            "WHERE id = ANY(%s) ON CONFLICT DO NOTHING",
+            [[document.id for document in documents]],
+        )
+
+    def delete(self, cursor: CursorWrapper, kind: DocumentKind, ids: Sequence[int]) -> None:
+        # The words are a column of the entry: they go with it.
+        return
+
+    def clear(self, cursor: CursorWrapper, kind: DocumentKind) -> None:
+        cursor.execute("TRUNCATE search_word")
+
+    def optimise(self, cursor: CursorWrapper, kind: DocumentKind) -> None:
+        # Fresh statistics, so the planner knows how selective a text match is.
+        cursor.execute(f"ANALYZE {kind.entry_table}")
+
+    def match(
+        self, kind: DocumentKind, terms: Terms, near: dict[str, list[str]] | None = None
+    ) -> TextMatch:
+        query = "to_tsquery('simple', unaccent(%s))"
+        text = tsquery(terms, near)
+        return TextMatch(
+            joins="",
+            joins_params=[],
+            where=f"s.document @@ {query}",
+            where_params=[text],
+            score=f"ts_rank(s.document, {query})",
+            score_params=[text],
+        )
+
+    def near_terms(self, cursor: CursorWrapper, terms: Terms) -> dict[str, list[str]]:
+        """For each term no indexed word equals (or, for the last, starts with), the
+        words most similar to it by trigrams."""
+        # Shorter words have too few trigrams to be corrected sensibly.
+        exact = [word for word in terms.exact if len(word) >= 3]
+        unknown: list[str] = []
+        if exact:
+            cursor.execute(
+                "SELECT t.word FROM unnest(%s::text[]) AS t(word) "
+                "WHERE NOT EXISTS (SELECT 1 FROM search_word w WHERE w.word = t.word)",
+                [exact],
+            )
+            unknown = [row[0] for row in cursor.fetchall()]
+        if len(terms.prefix) >= 3:
+            escaped = terms.prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM search_word WHERE word LIKE %s)", [escaped + "%"]
+            )
+            if not cursor.fetchone()[0]:
+                unknown.append(terms.prefix)
+        if not unknown:
+            return {}
+        cursor.execute(
+            "SELECT t.word, n.word FROM unnest(%s::text[]) AS t(word) CROSS JOIN LATERAL ("
+            "  SELECT w.word FROM search_word w WHERE similarity(w.word, t.word) >= %s"
+            "  AND w.word %% t.word ORDER BY similarity(w.word, t.word) DESC, w.word LIMIT %s"
+            ") AS n",
+            [unknown, NEAR_SIMILARITY, NEAR_WORDS],
+        )
+        near: dict[str, list[str]] = {}
+        for word, candidate in cursor.fetchall():
+            near.setdefault(word, []).append(candidate)
+        return near
+
+
+def current_backend() -> Backend:
+    """The backend of the default database."""
+    if connection.vendor == "postgresql":
+        return PostgreSQLBackend()
+    if connection.vendor == "sqlite":
+        return SQLiteBackend()
+    raise NotImplementedError(f"no search backend for {connection.vendor}")

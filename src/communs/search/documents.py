@@ -1,0 +1,68 @@
+"""The kinds of documents the search indexes, and the words of each.
+
+A kind names its entry table and its text fields, each with a weight: a word in a
+repository's name counts more than one in its description. A backend stores and
+matches the words of any kind the same way, so a third kind (catalogue software) plugs
+in with: an entry model in this app, a :class:`DocumentKind` here, a function turning
+ids into :class:`Document` objects, and in its migration the same per-vendor SQL as
+``0001_initial`` (an FTS5 table ``<entry table>_fts`` with these fields as columns, in
+order, on SQLite; a ``document`` tsvector column with a GIN index on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from communs.search.text import document_words
+
+
+@dataclass(frozen=True, slots=True)
+class TextField:
+    name: str
+    # PostgreSQL's weight class, "A" (strongest) to "D"; SQLite's bm25 weights mirror it
+    # in the migration.
+    weight: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentKind:
+    name: str
+    entry_table: str
+    fields: tuple[TextField, ...]
+
+    @property
+    def fts_table(self) -> str:
+        """The FTS5 table of this kind on SQLite."""
+        return f"{self.entry_table}_fts"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """The words of one document, field by field, ready for an index."""
+
+    id: int
+    texts: tuple[str, ...]
+
+    @classmethod
+    def of(cls, kind: DocumentKind, pk: int, values: dict[str, str]) -> Document:
+        return cls(pk, tuple(document_words(values.get(f.name) or "") for f in kind.fields))
+
+
+REPOSITORY = DocumentKind(
+    "repository",
+    "search_repository",
+    (
+        TextField("name", "A"),
+        TextField("path", "B"),
+        TextField("description", "C"),
+        TextField("topics", "B"),
+        TextField("language", "C"),
+        TextField("organisation", "B"),
+    ),
+)
+ORGANISATION = DocumentKind(
+    "organisation",
+    "search_organisation",
+    (TextField("name", "A"), TextField("description", "C")),
+)
+KINDS = {kind.name: kind for kind in (REPOSITORY, ORGANISATION)}

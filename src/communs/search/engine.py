@@ -1,0 +1,740 @@
+"""``search_repositories``: words, filters, facet counts, sorts and pages, in two statements.
+
+Everything is read from the index (``search_repository`` and the words beside it), not
+from the wide repository rows, which are fetched only for the page shown.
+
+**Facet counts** follow the usual faceted-search rule: a facet's counts apply every
+active filter except its own, so each count says how many results choosing that value
+would give. One statement computes them all (see :func:`_facet_statement`): a few
+``GROUP BY`` passes over the matching rows, each applying the other facets' filters.
+The yes/no facets (fork, archived, template, publiccode.yml, CONTRIBUTING, free
+licence, pushed within N days) are grouped by a bit mask of their conditions, and
+Python adds the groups up per facet, applying the other yes/no filters itself; the
+total comes from the same groups. Organisations and ministries are counted per owner
+(account, or forge for repositories without one) and summed up the current hierarchy
+in Python, so moving an organisation needs no reindex.
+
+**Sorts** end with the id, so the order is total: pages never overlap or skip a row.
+Pages use numbers (OFFSET); the API uses an opaque cursor holding the last row's sort
+key and id (keyset: as fast on the last page as on the first). A relevance score moves
+when the index changes (word statistics shift): a relevance cursor is exact while the
+index stays as it was; with the other sorts, a row that did not move is never repeated
+or skipped.
+
+Without words, facet counts read a large share of the index: they are cached for
+``STATISTICS_TTL`` seconds, as the site's other whole-index figures are (and with one
+filter, that facet's counts are the unfiltered ones). Counts with words are never
+cached; a page is never cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from hashlib import sha256
+from math import ceil
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from communs.repositories.models import Repository
+from communs.search.backends import Backend, TextMatch, current_backend
+from communs.search.cursor import Cursor, InvalidCursor, decode_cursor, encode_cursor
+from communs.search.documents import REPOSITORY
+from communs.search.models import FLAG_BITS
+from communs.search.query import (
+    FLAG_FILTERS,
+    PUSHED_WITHIN_CHOICES,
+    START,
+    UNKNOWN_LICENSE,
+    FacetValue,
+    SearchQuery,
+    SearchResult,
+)
+from communs.search.text import parse_terms
+from communs.sources.models import Account, Forge, Organisation
+
+# Longest list of values a facet returns: the most frequent first.
+FACET_LIMIT = 150
+STATISTICS_TTL = 300
+# The hierarchy (organisations, accounts, forges) is re-read at most this often.
+DIRECTORY_TTL = 60
+OTHER_LICENSE = "NOASSERTION"
+
+__all__ = ["InvalidCursor", "search_repositories"]
+
+
+# -- SQL fragments ----------------------------------------------------------------------
+
+
+@dataclass
+class Sql:
+    """A piece of SQL and its parameters, in the order their ``%s`` appear."""
+
+    text: str = ""
+    params: list[Any] = field(default_factory=list)
+
+
+def _all(conditions: Sequence[Sql]) -> Sql:
+    kept = [c for c in conditions if c.text]
+    if not kept:
+        return Sql("1 = 1")
+    return Sql(" AND ".join(f"({c.text})" for c in kept), [p for c in kept for p in c.params])
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A yes/no property of a row, as SQL that is never NULL."""
+
+    name: str
+    sql: str
+    params: tuple[Any, ...] = ()
+
+
+# Each property read from its bit in ``flags``, which the covering indexes hold.
+_PROPERTY_SQL = {name: f"(s.flags & {1 << index}) <> 0" for index, name in enumerate(FLAG_BITS)}
+
+
+def _flags(now: datetime, query: SearchQuery) -> list[Flag]:
+    # The stored properties first, in the order of their bits in RepositoryEntry.flags.
+    flags = [Flag(name, _PROPERTY_SQL[name]) for name in FLAG_BITS]
+    days = sorted({*PUSHED_WITHIN_CHOICES, *([query.pushed_within] if query.pushed_within else [])})
+    for day in days:
+        cutoff = connection.ops.adapt_datetimefield_value(now - timedelta(days=day))
+        flags.append(
+            Flag(f"pushed_{day}", "s.pushed_at IS NOT NULL AND s.pushed_at >= %s", (cutoff,))
+        )
+    return flags
+
+
+def _flag_wanted(query: SearchQuery) -> dict[str, bool]:
+    """The flag conditions the active yes/no filters ask for: ``{flag name: True/False}``."""
+    wanted = {name: getattr(query, name) == "only" for name in FLAG_FILTERS if getattr(query, name)}
+    if query.free:
+        wanted["free"] = True
+    if query.pushed_within:
+        wanted[f"pushed_{query.pushed_within}"] = True
+    return wanted
+
+
+# Which facet each flag filter belongs to (for "every filter but the facet's own").
+def _facet_of_flag(flag: str) -> str:
+    return "pushed_within" if flag.startswith("pushed_") else flag
+
+
+@dataclass(frozen=True)
+class Directory:
+    """The hierarchy, read in three small queries and cached briefly."""
+
+    parent: dict[int, int | None]
+    key: dict[int, str]
+    name: dict[int, str]
+    ministry_ids: frozenset[int]
+    account_organisation: dict[int, int | None]
+    forge_organisation: dict[int, int | None]
+    forge_host: dict[int, str]
+
+    def subtree(self, root: int) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for pk, parent in self.parent.items():
+            if parent is not None:
+                children.setdefault(parent, []).append(pk)
+        found, seen = [root], {root}
+        for pk in found:  # grows while we walk it: breadth first, cycles cut
+            for child in children.get(pk, ()):
+                if child not in seen:
+                    seen.add(child)
+                    found.append(child)
+        return found
+
+    def lineage(self, pk: int) -> list[int]:
+        """``pk`` and its ancestors up to the top; cycles are cut."""
+        chain, seen = [], set()
+        node: int | None = pk
+        while node is not None and node not in seen and node in self.parent:
+            chain.append(node)
+            seen.add(node)
+            node = self.parent[node]
+        return chain
+
+
+def _read_directory() -> Directory:
+    organisations = list(
+        Organisation.objects.values_list("pk", "parent_id", "key", "name", "level")
+    )
+    forges = list(Forge.objects.values_list("pk", "organisation_id", "host"))
+    return Directory(
+        parent={pk: parent for pk, parent, *_ in organisations},
+        key={pk: key for pk, _, key, *_ in organisations},
+        name={pk: name for pk, _, _, name, _ in organisations},
+        ministry_ids=frozenset(
+            pk for pk, *_, level in organisations if level == Organisation.Level.MINISTRY
+        ),
+        account_organisation=dict(Account.objects.values_list("pk", "organisation_id")),
+        forge_organisation={pk: organisation for pk, organisation, _ in forges},
+        forge_host={pk: host for pk, _, host in forges},
+    )
+
+
+def directory() -> Directory:
+    return cache.get_or_set("communs.search.directory", _read_directory, DIRECTORY_TTL)
+
+
+# -- the search -------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    """A query turned into SQL pieces over ``search_repository AS s``."""
+
+    query: SearchQuery
+    backend: Backend
+    match: TextMatch | None
+    base: Sql  # words and the filters without a facet
+    conditions: dict[str, Sql]  # facet name -> its filter (flags included)
+    flags: list[Flag]
+    wanted: dict[str, bool]
+    directory: Directory
+
+    @property
+    def source(self) -> Sql:
+        """``FROM`` and joins: the entry table, joined to the words when there are any."""
+        joins = self.match.joins if self.match else ""
+        return Sql(
+            f"{REPOSITORY.entry_table} AS s {joins}",
+            list(self.match.joins_params) if self.match else [],
+        )
+
+    def others(self, facet: str) -> Sql:
+        return _all([c for name, c in self.conditions.items() if name != facet])
+
+    def everything(self) -> Sql:
+        return _all(list(self.conditions.values()))
+
+
+def _owner_condition(organisation_ids: list[int]) -> Sql:
+    """Repositories of these organisations' accounts, and of forges they run that belong
+    to no account (the rule of the organisation pages)."""
+    if not organisation_ids:
+        return Sql("1 = 0")
+    marks = ", ".join(["%s"] * len(organisation_ids))
+    account = Account._meta.db_table
+    forge = Forge._meta.db_table
+    return Sql(
+        f"s.account_id IN (SELECT id FROM {account} WHERE organisation_id IN ({marks})) "  # noqa: S608
+        f"OR (s.account_id IS NULL AND s.forge_id IN "
+        f"(SELECT id FROM {forge} WHERE organisation_id IN ({marks})))",
+        [*organisation_ids, *organisation_ids],
+    )
+
+
+def _gone(query: SearchQuery) -> Sql:
+    return Sql("") if query.include_gone else Sql("s.gone IS NOT TRUE")
+
+
+def _plan(query: SearchQuery, now: datetime) -> _Plan:
+    backend = current_backend()
+    found = directory()
+    terms = parse_terms(query.q)
+    match = None
+    base: list[Sql] = []
+    if terms:
+        near = {}
+        with connection.cursor() as cursor:
+            near = backend.near_terms(cursor, terms)
+        match = backend.match(REPOSITORY, terms, near)
+        base.append(Sql(match.where, list(match.where_params)))
+    base.append(_gone(query))
+
+    conditions: dict[str, Sql] = {}
+    if query.license == UNKNOWN_LICENSE:
+        conditions["license"] = Sql("s.license = ''")
+    elif query.license:
+        conditions["license"] = Sql("s.license = %s", [query.license])
+    if query.language:
+        conditions["language"] = Sql("s.language = %s", [query.language])
+    if query.forge:
+        ids = [pk for pk, host in found.forge_host.items() if host == query.forge]
+        conditions["forge"] = Sql("s.forge_id = %s", ids) if ids else Sql("1 = 0")
+    for name in ("organisation", "ministry"):
+        key = getattr(query, name)
+        if not key:
+            continue
+        roots = [pk for pk, k in found.key.items() if k == key]
+        if name == "ministry":
+            roots = [pk for pk in roots if pk in found.ministry_ids]
+        conditions[name] = _owner_condition(found.subtree(roots[0]) if roots else [])
+    flags = _flags(now, query)
+    by_name = {flag.name: flag for flag in flags}
+    wanted = _flag_wanted(query)
+    for name, value in wanted.items():
+        flag = by_name[name]
+        text = flag.sql if value else f"NOT ({flag.sql})"
+        conditions[_facet_of_flag(name)] = Sql(text, list(flag.params))
+    return _Plan(query, backend, match, _all(base), conditions, flags, wanted, found)
+
+
+# The columns each grouped facet counts by.
+_GROUPED: dict[str, tuple[str, ...]] = {
+    "language": ("language",),
+    "license": ("license",),
+    "forge": ("forge_id",),
+    "organisation": ("account_id", "forge_id"),
+    "ministry": ("account_id", "forge_id"),
+}
+# Every statement row: (branch, language, license, forge_id, account_id, stored flags,
+# count, then how many of those were pushed within each cutoff: up to MAX_CUTOFFS).
+_ROW = ("language", "license", "forge_id", "account_id")
+_CASTS = {"language": "TEXT", "license": "TEXT", "forge_id": "BIGINT", "account_id": "BIGINT"}
+MAX_CUTOFFS = len(PUSHED_WITHIN_CHOICES) + 1
+
+
+def _facet_statement(plan: _Plan, facets: Sequence[str]) -> tuple[Sql, dict[str, str]]:
+    """One statement counting every facet, and which branch of it answers each facet.
+
+    Branches, each one pass over the matching rows with its own ``GROUP BY``:
+
+    - ``flags``: by the stored yes/no bits, with how many rows were pushed within each
+      cutoff (nested ranges, so Python rebuilds every combination), for the yes/no
+      facets and the total; it leaves the yes/no filters to Python, since its facets
+      need each of them left out in turn;
+    - ``values``: by language, licence and forge together, for those of them that
+      have no filter of their own; ``owners``: by owner, for organisations and
+      ministries (kept apart: crossed with the values they would multiply the groups);
+    - one branch per grouped facet with a filter of its own, which needs the rows
+      without that filter.
+
+    Without words, each branch reads one covering index in order (see the model).
+    """
+    source = plan.source
+    flag_facets = _flag_facets(plan)
+    sql_conditions = {n: c for n, c in plan.conditions.items() if n not in flag_facets}
+    grouped = [name for name in facets if name in _GROUPED]
+    own = [name for name in grouped if name in sql_conditions]
+    values = [n for n in grouped if n not in own and n in ("language", "license", "forge")]
+    owners = [n for n in grouped if n not in own and n in ("organisation", "ministry")]
+    no_cutoffs = ", ".join(["CAST(NULL AS BIGINT)"] * MAX_CUTOFFS)
+
+    def branch(label: str, names: list[str], skip: str = "") -> Sql:
+        columns = [c for c in _ROW if any(c in _GROUPED[name] for name in names)]
+        selected = [f"s.{c}" if c in columns else f"CAST(NULL AS {_CASTS[c]})" for c in _ROW]
+        # Plain columns, not expressions, so that an index in that order serves it.
+        group_by = f" GROUP BY {', '.join(f's.{c}' for c in columns)}" if columns else ""
+        where = _all([c for n, c in plan.conditions.items() if n != skip])
+        return Sql(
+            f"SELECT '{label}', {', '.join(selected)}, CAST(NULL AS BIGINT), COUNT(*), "  # noqa: S608
+            f"{no_cutoffs} FROM m AS s WHERE {where.text}{group_by}",
+            list(where.params),
+        )
+
+    branches: list[Sql] = []
+    answered_by: dict[str, str] = {}
+    if any(name in flag_facets for name in facets):
+        cutoffs = [flag for flag in plan.flags if flag.name.startswith("pushed_")]
+        sums = [f"SUM(CASE WHEN {flag.sql} THEN 1 ELSE 0 END)" for flag in cutoffs]
+        sums += ["CAST(NULL AS BIGINT)"] * (MAX_CUTOFFS - len(cutoffs))
+        where = _all(list(sql_conditions.values()))
+        branches.append(
+            Sql(
+                "SELECT 'flags', CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT), "  # noqa: S608
+                f"CAST(NULL AS BIGINT), CAST(s.flags AS BIGINT), COUNT(*), {', '.join(sums)} "
+                f"FROM m AS s WHERE {where.text} GROUP BY s.flags",
+                [*(p for flag in cutoffs for p in flag.params), *where.params],
+            )
+        )
+    if values:
+        branches.append(branch("values", values))
+        answered_by.update(dict.fromkeys(values, "values"))
+    if owners:
+        branches.append(branch("owners", owners))
+        answered_by.update(dict.fromkeys(owners, "owners"))
+    if not branches:
+        # Only facets with a filter of their own (or none at all): count the total.
+        branches.append(branch("count", []))
+    for name in own:
+        branches.append(branch(name, [name], skip=name))
+        answered_by[name] = name
+    columns = (
+        "s.language, s.license, s.forge_id, s.account_id, s.flags, s.is_fork, s.is_archived, "
+        "s.is_template, s.has_publiccode, s.has_contributing, s.free_license, s.pushed_at"
+    )
+    union = " UNION ALL ".join(b.text for b in branches)
+    # Whether gathering the matching rows once pays depends on the engine: PostgreSQL
+    # keeps them in memory, a gain once two branches read them; SQLite writes them to a
+    # temporary b-tree, which costs more than matching the words again in each branch.
+    once = plan.match and plan.backend.materialise and len(branches) > 1
+    materialised = "MATERIALIZED" if once else "NOT MATERIALIZED"
+    statement = Sql(
+        f"WITH m AS {materialised} (SELECT {columns} FROM {source.text} "  # noqa: S608
+        f"WHERE {plan.base.text}) {union}",
+        [*source.params, *plan.base.params, *(p for b in branches for p in b.params)],
+    )
+    return statement, answered_by
+
+
+def _flag_groups(plan: _Plan, rows: list[tuple]) -> list[tuple[int, int]]:
+    """``(bits, count)`` groups from the flags branch: the stored bits, plus one bit per
+    cutoff, set when the group was pushed within it (see ``_flags`` for the order).
+
+    Cutoffs are nested (within 30 days is within 90), so the counts per cutoff split
+    each stored group into "within the shortest", "within the next but not the
+    shortest"... and "within none".
+    """
+    first = len(FLAG_BITS)
+    cutoffs = sum(1 for flag in plan.flags if flag.name.startswith("pushed_"))
+    groups: list[tuple[int, int]] = []
+    for flags, n, *within in rows:
+        counts = [int(w or 0) for w in within[:cutoffs]]
+        previous, bits = 0, int(flags)
+        for index, count in enumerate(counts):
+            # Pushed within cutoff ``index`` and every longer one.
+            pushed = sum(1 << (first + later) for later in range(index, cutoffs))
+            if count - previous:
+                groups.append((bits | pushed, count - previous))
+            previous = count
+        if n - previous:
+            groups.append((bits, n - previous))
+    return groups
+
+
+@dataclass(frozen=True)
+class _PageSpec:
+    sort: _Sort
+    key_sql: str
+    key_params: list[Any]
+    cursor: Cursor | None
+    limit: int
+    offset: int
+
+
+def _flag_facets(plan: _Plan) -> set[str]:
+    return {_facet_of_flag(flag.name) for flag in plan.flags}
+
+
+@dataclass
+class _Counts:
+    total: int
+    facets: dict[str, list[FacetValue]]
+
+
+def _unfiltered(plan: _Plan, facets: Sequence[str]) -> _Counts:
+    """The counts with no words and no filter: a scan of the whole index, cached."""
+    key = f"communs.search.facets.{plan.query.include_gone}.{','.join(facets)}"
+    bare = replace(plan, match=None, conditions={}, wanted={}, base=_all([_gone(plan.query)]))
+    return cache.get_or_set(key, lambda: _count_rows(bare, facets), STATISTICS_TTL)
+
+
+def _count(plan: _Plan, facets: Sequence[str]) -> _Counts:
+    if not plan.match and not plan.conditions:
+        return _unfiltered(plan, facets)
+    if not plan.match:
+        # Filters without words read a large share of the index: such counts are
+        # statistics like the unfiltered ones, kept as long.
+        key = (
+            "communs.search.counts."
+            + sha256(
+                repr((sorted(plan.query.filters.items()), plan.query.include_gone, facets)).encode()
+            ).hexdigest()
+        )
+        return cache.get_or_set(key, lambda: _count_filtered(plan, facets), STATISTICS_TTL)
+    return _count_filtered(plan, facets)
+
+
+def _count_filtered(plan: _Plan, facets: Sequence[str]) -> _Counts:
+    if not plan.match and len(plan.conditions) == 1 and not plan.wanted:
+        # One filter, on a grouped facet: that facet's counts (every filter but its
+        # own) are the unfiltered ones, already cached; the rest are counted.
+        (name,) = plan.conditions
+        if name in facets:
+            counts = _count_rows(plan, [f for f in facets if f != name])
+            values = _unfiltered(plan, (name,)).facets[name]
+            counts.facets[name] = _ranked(list(values), getattr(plan.query, name))
+            return counts
+    return _count_rows(plan, facets)
+
+
+def _count_rows(plan: _Plan, facets: Sequence[str]) -> _Counts:
+    """Run the facet statement and add its groups up."""
+    statement, answered_by = _facet_statement(plan, facets)
+    branches = {"flags"} if any(name in _flag_facets(plan) for name in facets) else set()
+    with connection.cursor() as cursor:
+        cursor.execute(statement.text, statement.params)
+        rows = cursor.fetchall()
+    index_of = {flag.name: index for index, flag in enumerate(plan.flags)}
+    # Each wanted flag as (its facet, its bit, the value asked for).
+    wanted = [(_facet_of_flag(n), 1 << index_of[n], v) for n, v in plan.wanted.items()]
+
+    def holds(bits: int, skip_facet: str | None) -> bool:
+        return all(bool(bits & bit) == value for f, bit, value in wanted if f != skip_facet)
+
+    by_branch: dict[str, list[tuple]] = {}
+    for row in rows:
+        by_branch.setdefault(row[0], []).append(row[1:])
+    # The flags branch gives the total under the yes/no filters; without it, every
+    # other branch but a facet's own reads all the filters: any of them does.
+    groups = _flag_groups(plan, [row[4:] for row in by_branch.get("flags", [])])
+    if "flags" in branches:
+        total = sum(n for bits, n in groups if holds(bits, None))
+    else:
+        label = next((b for b in ("values", "owners", "count") if b in by_branch), "")
+        total = sum(row[5] for row in by_branch.get(label, []))
+    result: dict[str, list[FacetValue]] = {}
+    for name in facets:
+        if name in FLAG_FILTERS or name == "free":
+            bit = 1 << index_of[name]
+            yes = sum(n for bits, n in groups if holds(bits, name) and bits & bit)
+            no = sum(n for bits, n in groups if holds(bits, name) and not bits & bit)
+            result[name] = _flag_values(name, yes, no)
+        elif name == "pushed_within":
+            days = [int(f.name.split("_")[1]) for f in plan.flags if f.name.startswith("pushed_")]
+            result[name] = [
+                FacetValue(
+                    str(day),
+                    _("Pushed in the last %(days)s days") % {"days": day},
+                    sum(
+                        n
+                        for bits, n in groups
+                        if holds(bits, name) and bits & 1 << index_of[f"pushed_{day}"]
+                    ),
+                )
+                for day in days
+            ]
+        elif name in answered_by:
+            counted: dict[tuple, int] = {}
+            rows_of = by_branch.get(answered_by[name], [])
+            for language, license, forge, account, _flags, n, *_within in rows_of:
+                key = {
+                    "language": (language,),
+                    "license": (license,),
+                    "forge": (forge,),
+                }.get(name, (account, forge))
+                counted[key] = counted.get(key, 0) + n
+            result[name] = _grouped_facet(name, counted, plan)
+    return _Counts(total=total, facets=result)
+
+
+def _grouped_facet(name: str, counted: dict[tuple, int], plan: _Plan) -> list[FacetValue]:
+    if name in ("license", "language"):
+        return _value_facet(name, [(key[0], n) for key, n in counted.items()], plan.query)
+    if name == "forge":
+        hosts = plan.directory.forge_host
+        values = [FacetValue(hosts[key[0]], hosts[key[0]], n) for key, n in counted.items()]
+        return _ranked(values, plan.query.forge)
+    return _organisation_facet(name, counted, plan)
+
+
+def _flag_values(name: str, yes: int, no: int) -> list[FacetValue]:
+    labels = {
+        "fork": (_("Forks only"), _("Without forks")),
+        "archived": (_("Archived only"), _("Without archived")),
+        "template": (_("Templates only"), _("Without templates")),
+        "publiccode": (_("With publiccode.yml"), _("Without publiccode.yml")),
+        "contributing": (_("With a contribution guide"), _("Without a contribution guide")),
+    }
+    if name == "free":
+        return [FacetValue("1", _("Free licences only (OSI or FSF)"), yes)]
+    only, exclude = labels[name]
+    return [FacetValue("only", only, yes), FacetValue("exclude", exclude, no)]
+
+
+def _ranked(values: list[FacetValue], chosen: str) -> list[FacetValue]:
+    """Most frequent first, at most ``FACET_LIMIT``; the chosen value always offered."""
+    values.sort(key=lambda v: (-v.count, v.label.casefold(), v.value))
+    kept = [v for v in values if v.count][:FACET_LIMIT]
+    if chosen and chosen not in {v.value for v in kept}:
+        found = [v for v in values if v.value == chosen]
+        kept.append(found[0] if found else FacetValue(chosen, chosen, 0))
+    return kept
+
+
+def license_label(value: str) -> str:
+    if value in ("", UNKNOWN_LICENSE):
+        return pgettext("licence", "Unknown")
+    if value == OTHER_LICENSE:
+        return _("Other (not identified)")
+    return value
+
+
+def _value_facet(name: str, rows: list[tuple[str, int]], query: SearchQuery) -> list[FacetValue]:
+    values = []
+    for text, n in rows:
+        value = text or ""
+        if name == "license":
+            # Repositories without a licence are a choice of their own, under a reserved value.
+            values.append(FacetValue(value or UNKNOWN_LICENSE, license_label(value), n))
+        elif value:  # an unknown language is not offered as a choice
+            values.append(FacetValue(value, value, n))
+    return _ranked(values, getattr(query, name))
+
+
+def _organisation_facet(name: str, counted: dict[tuple, int], plan: _Plan) -> list[FacetValue]:
+    """Counts per organisation, sub-organisations included; ministries only for ``ministry``.
+
+    ``counted`` is keyed by owner, ``(account id, forge id)``: the account's organisation
+    owns the repository, or the forge's when there is no account.
+    """
+    found = plan.directory
+    own: dict[int, int] = {}
+    for (account, forge), n in counted.items():
+        if account is not None:
+            organisation = found.account_organisation.get(account)
+        else:
+            organisation = found.forge_organisation.get(forge or 0)
+        if organisation is not None:
+            own[organisation] = own.get(organisation, 0) + n
+    total: dict[int, int] = {}
+    for organisation, n in own.items():
+        for node in found.lineage(organisation):
+            total[node] = total.get(node, 0) + n
+    values = [
+        FacetValue(found.key[pk], found.name[pk], n)
+        for pk, n in total.items()
+        if name == "organisation" or pk in found.ministry_ids
+    ]
+    chosen = getattr(plan.query, name)
+    ranked = _ranked(values, chosen)
+    # A chosen key is shown with its name when the organisation exists.
+    names = {found.key[pk]: found.name[pk] for pk in found.key}
+    return [
+        FacetValue(v.value, names.get(v.value, v.label), v.count) if v.count == 0 else v
+        for v in ranked
+    ]
+
+
+# -- sorts and pages --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Sort:
+    column: str | None  # None: the relevance score
+    descending: bool
+    nullable: bool = False
+
+
+_SORTS = {
+    "relevance": _Sort(None, True),
+    "pushed": _Sort("s.pushed_at", True, nullable=True),
+    "created": _Sort("s.created_at", True, nullable=True),
+    "stars": _Sort("s.stars", True),
+    "forks": _Sort("s.forks", True),
+    "name": _Sort("s.name_key", False),
+}
+
+
+def _order(plan: _Plan, sort: _Sort, key_sql: str) -> str:
+    if sort.descending:
+        direction = plan.backend.desc_nulls_last if sort.nullable else "DESC"
+        return f"{key_sql} {direction}, s.id DESC"
+    return f"{key_sql} ASC, s.id ASC"
+
+
+def _after(sort: _Sort, key_sql: str, key_params: list[Any], cursor: Cursor) -> Sql:
+    """Rows strictly after the cursor's row in the sort's order."""
+    if not sort.descending:
+        return Sql(
+            f"{key_sql} > %s OR ({key_sql} = %s AND s.id > %s)",
+            [*key_params, cursor.key, *key_params, cursor.key, cursor.id],
+        )
+    if cursor.key is None:  # among the unknowns, which come last
+        return Sql(f"{key_sql} IS NULL AND s.id < %s", [*key_params, cursor.id])
+    text = f"{key_sql} < %s OR ({key_sql} = %s AND s.id < %s)"
+    params = [*key_params, cursor.key, *key_params, cursor.key, cursor.id]
+    if sort.nullable:
+        text += f" OR {key_sql} IS NULL"
+        params += key_params
+    return Sql(text, params)
+
+
+def _cursor_key(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, float | int | str) or value is None:
+        return value
+    return str(value)
+
+
+def search_repositories(query: SearchQuery) -> SearchResult:
+    """The repositories matching ``query``: one page, the total and the facet counts.
+
+    Raises :class:`InvalidCursor` for a cursor this search did not make (the API
+    answers 400); everything else in a query gives an answer. A page number past the
+    end gives the last page. Two statements: the counts (cached when nothing is
+    filtered), then the page (which the sort indexes serve when there are no words).
+    """
+    # To the minute: "pushed within N days" need not be finer, and counts cached for
+    # the same filters then read the same cutoffs.
+    plan = _plan(query, timezone.now().replace(second=0, microsecond=0))
+    sort_name = query.effective_sort
+    sort = _SORTS[sort_name]
+    cursor = None
+    if query.cursor and query.cursor != START:
+        cursor = decode_cursor(query.cursor, sort_name)
+    if sort.column is None:
+        assert plan.match is not None  # effective_sort gives relevance only with words
+        key_sql, key_params = plan.match.score, list(plan.match.score_params)
+    else:
+        key_sql, key_params = sort.column, []
+    per_page = query.per_page
+    # One more row than shown tells a cursor whether another page follows.
+    limit = per_page + 1 if query.cursor else per_page
+    page = max(query.page, 1) if not query.cursor else 1
+    spec = _PageSpec(sort, key_sql, key_params, cursor, limit, (page - 1) * per_page)
+    facets = tuple(dict.fromkeys(f for f in query.facets if f))
+
+    counts = _count(plan, facets)
+    pages = max(1, ceil(counts.total / per_page))
+    if page > pages:
+        # Past the end (a shared link, a typed URL): show the last page.
+        page = pages
+        spec = _PageSpec(sort, key_sql, key_params, cursor, limit, (page - 1) * per_page)
+    ids = _page_ids(plan, spec)
+
+    next_cursor = None
+    if query.cursor and len(ids) > per_page:
+        ids = ids[:per_page]
+        next_cursor = encode_cursor(Cursor(sort_name, _key_of(plan, spec, ids[-1]), ids[-1]))
+    rows = Repository.objects.select_related("forge", "account__organisation").in_bulk(ids)
+    return SearchResult(
+        items=[rows[pk] for pk in ids if pk in rows],
+        total=counts.total,
+        facets=counts.facets,
+        next_cursor=next_cursor,
+        page=page,
+        pages=pages,
+        per_page=per_page,
+        sort=sort_name,
+    )
+
+
+def _page_ids(plan: _Plan, spec: _PageSpec) -> list[int]:
+    conditions = [plan.base, plan.everything()]
+    if spec.cursor is not None:
+        conditions.append(_after(spec.sort, spec.key_sql, spec.key_params, spec.cursor))
+    where = _all(conditions)
+    source = plan.source
+    statement = Sql(
+        f"SELECT s.id FROM {source.text} WHERE {where.text} "  # noqa: S608
+        f"ORDER BY {_order(plan, spec.sort, spec.key_sql)} LIMIT %s OFFSET %s",
+        [*source.params, *where.params, *spec.key_params, spec.limit, spec.offset],
+    )
+    with connection.cursor() as db:
+        db.execute(statement.text, statement.params)
+        return [int(row[0]) for row in db.fetchall()]
+
+
+def _key_of(plan: _Plan, spec: _PageSpec, pk: int) -> Any:
+    """The sort key of row ``pk``, as the database holds it (for an exact keyset)."""
+    source = plan.source
+    where = _all([plan.base, Sql("s.id = %s", [pk])])
+    with connection.cursor() as db:
+        db.execute(
+            f"SELECT {spec.key_sql} FROM {source.text} WHERE {where.text}",  # noqa: S608
+            [*spec.key_params, *source.params, *where.params],
+        )
+        row = db.fetchone()
+    return _cursor_key(row[0]) if row else None

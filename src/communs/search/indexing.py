@@ -1,0 +1,283 @@
+"""Keeping the search index in step with the repositories and organisations.
+
+Nothing indexes behind anyone's back (no signals): whoever stores repositories calls
+:func:`index_repositories` with what it stored, in the same transaction, so a search
+never sees a half-imported batch. ``communs search reindex`` (:func:`rebuild_index`)
+rebuilds everything, in batches, in one transaction: searches keep answering from the
+old index until the new one is complete.
+
+What each entry copies: see :class:`communs.search.models.RepositoryEntry`. A renamed
+organisation changes the words of its repositories: index them again too
+(``communs search reindex`` after a sources import does it all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
+from django.db.models import QuerySet
+
+from communs.repositories.models import Repository
+from communs.search.backends import current_backend
+from communs.search.documents import ORGANISATION, REPOSITORY, Document
+from communs.search.licences import is_free_licence
+from communs.search.models import OrganisationEntry, RepositoryEntry
+from communs.sources.models import Organisation
+
+BATCH_SIZE = 2000
+
+# Root files come with the harvest's enrichment; an older schema may lack them, and the
+# filters on them then stay unknown (None) rather than failing.
+_REPOSITORY_FIELDS = {f.name for f in Repository._meta.get_fields()}
+HAS_ROOT_FILES = "root_files" in _REPOSITORY_FIELDS
+HAS_ENRICHED_AT = "enriched_at" in _REPOSITORY_FIELDS
+
+PUBLICCODE_NAMES = frozenset({"publiccode.yml", "publiccode.yaml"})
+
+_VALUES = [
+    "pk",
+    "name",
+    "full_path",
+    "description",
+    "topics",
+    "language",
+    "license",
+    "forge_id",
+    "account_id",
+    "is_fork",
+    "is_archived",
+    "is_template",
+    "gone_since",
+    "stars",
+    "forks",
+    "pushed_at",
+    "created_at",
+    "account__organisation__name",
+    "forge__organisation__name",
+    *(["root_files"] if HAS_ROOT_FILES else []),
+    *(["enriched_at"] if HAS_ENRICHED_AT else []),
+]
+
+
+@dataclass
+class IndexCounts:
+    repositories: int = 0
+    organisations: int = 0
+
+
+def root_file_flags(root_files: object, enriched: bool) -> tuple[bool | None, bool | None]:
+    """``(has publiccode.yml, has a CONTRIBUTING file)`` from the names at the root.
+
+    Unknown (None, None) until someone read the root: an empty list from a repository
+    nobody enriched says nothing. Names are compared without case; directories (with a
+    trailing slash) do not count.
+    """
+    names = [n for n in root_files if isinstance(n, str)] if isinstance(root_files, list) else []
+    if not names and not enriched:
+        return None, None
+    files = [n.casefold() for n in names if not n.endswith("/")]
+    publiccode = any(n in PUBLICCODE_NAMES for n in files)
+    contributing = any(n.split(".", 1)[0] == "contributing" for n in files)
+    return publiccode, contributing
+
+
+# The entry table's columns, in the order of the tuples _repository_entry builds.
+ENTRY_COLUMNS = (
+    "id",
+    "forge_id",
+    "account_id",
+    "language",
+    "license",
+    "free_license",
+    "is_fork",
+    "is_archived",
+    "is_template",
+    "gone",
+    "has_publiccode",
+    "has_contributing",
+    "flags",
+    "stars",
+    "forks",
+    "pushed_at",
+    "created_at",
+    "name_key",
+)
+
+
+def _upsert_entries(cursor: CursorWrapper, entries: list[tuple]) -> None:
+    """Insert or replace entries (tuples in ``ENTRY_COLUMNS`` order), one statement.
+
+    Plain SQL rather than ``bulk_create(update_conflicts=True)``: the ORM spends more
+    time preparing each value than the database spends storing it.
+    """
+    if not entries:
+        return
+    columns = ", ".join(ENTRY_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in ENTRY_COLUMNS if c != "id")
+    marks = ", ".join(["%s"] * len(ENTRY_COLUMNS))
+    cursor.executemany(
+        f"INSERT INTO {RepositoryEntry._meta.db_table} ({columns}) VALUES ({marks}) "  # noqa: S608
+        f"ON CONFLICT (id) DO UPDATE SET {updates}",
+        entries,
+    )
+
+
+def _topics_text(topics: object) -> str:
+    if not isinstance(topics, list):
+        return ""
+    return " ".join(str(topic) for topic in topics if isinstance(topic, str | int))
+
+
+def _repository_entry(row: dict, adapt_datetime: Callable[[Any], Any]) -> tuple:
+    """The entry of one repository, in ``ENTRY_COLUMNS`` order, ready for the database.
+
+    ``flags`` holds the yes/no properties in the order of ``models.FLAG_BITS``.
+    """
+    publiccode, contributing = (None, None)
+    if HAS_ROOT_FILES:
+        publiccode, contributing = root_file_flags(row["root_files"], bool(row.get("enriched_at")))
+    free = is_free_licence(row["license"])
+    properties = (
+        row["is_fork"],
+        row["is_archived"],
+        row["is_template"],
+        publiccode,
+        contributing,
+        free,
+    )
+    flags = sum(1 << index for index, value in enumerate(properties) if value is True)
+    return (
+        row["pk"],
+        row["forge_id"],
+        row["account_id"],
+        row["language"],
+        row["license"],
+        free,
+        row["is_fork"],
+        row["is_archived"],
+        row["is_template"],
+        row["gone_since"] is not None,
+        publiccode,
+        contributing,
+        flags,
+        row["stars"],
+        row["forks"],
+        adapt_datetime(row["pushed_at"]),
+        adapt_datetime(row["created_at"]),
+        row["name"].lower()[:255],
+    )
+
+
+def _repository_document(row: dict) -> Document:
+    organisation = row["account__organisation__name"] or row["forge__organisation__name"] or ""
+    return Document.of(
+        REPOSITORY,
+        row["pk"],
+        {
+            "name": row["name"],
+            "path": row["full_path"],
+            "description": row["description"],
+            "topics": _topics_text(row["topics"]),
+            "language": row["language"],
+            "organisation": organisation,
+        },
+    )
+
+
+def _ids(selection: QuerySet | Iterable[int] | None, model: type) -> Iterator[list[int]]:
+    """Batches of primary keys: every row of ``model`` when ``selection`` is None."""
+    if selection is None:
+        last = 0
+        while True:
+            batch = list(
+                model.objects.filter(pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:BATCH_SIZE]
+            )
+            if not batch:
+                return
+            yield batch
+            last = batch[-1]
+    if isinstance(selection, QuerySet):
+        selection = selection.order_by().values_list("pk", flat=True)
+    batch = []
+    for pk in selection:
+        batch.append(int(pk))
+        if len(batch) == BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def index_repositories(selection: QuerySet[Repository] | Iterable[int] | None = None) -> int:
+    """Index these repositories (a queryset or primary keys; None: all of them).
+
+    Ids of repositories that no longer exist leave the index. Runs in one transaction
+    (inside the caller's, if any). Returns how many repositories were indexed.
+    """
+    backend = current_backend()
+    done = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for batch in _ids(selection, Repository):
+            rows = list(Repository.objects.filter(pk__in=batch).values(*_VALUES))
+            missing = sorted(set(batch) - {row["pk"] for row in rows})
+            if missing:
+                RepositoryEntry.objects.filter(pk__in=missing).delete()
+                backend.delete(cursor, REPOSITORY, missing)
+            adapt = connection.ops.adapt_datetimefield_value
+            _upsert_entries(cursor, [_repository_entry(row, adapt) for row in rows])
+            backend.write(cursor, REPOSITORY, [_repository_document(row) for row in rows])
+            done += len(rows)
+    return done
+
+
+def reindex_repositories(ids: Iterable[int] | None = None) -> int:
+    """:func:`index_repositories` by primary keys: what importers and harvests call."""
+    return index_repositories(ids)
+
+
+def index_organisations(selection: QuerySet[Organisation] | Iterable[int] | None = None) -> int:
+    """Index these organisations' names and descriptions (None: all of them)."""
+    backend = current_backend()
+    done = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for batch in _ids(selection, Organisation):
+            rows = list(
+                Organisation.objects.filter(pk__in=batch).values("pk", "name", "description")
+            )
+            missing = sorted(set(batch) - {row["pk"] for row in rows})
+            if missing:
+                OrganisationEntry.objects.filter(pk__in=missing).delete()
+                backend.delete(cursor, ORGANISATION, missing)
+            OrganisationEntry.objects.bulk_create(
+                [OrganisationEntry(organisation_id=row["pk"]) for row in rows],
+                ignore_conflicts=True,
+            )
+            backend.write(
+                cursor, ORGANISATION, [Document.of(ORGANISATION, row["pk"], row) for row in rows]
+            )
+            done += len(rows)
+    return done
+
+
+def rebuild_index() -> IndexCounts:
+    """Empty the index and index every repository and organisation again.
+
+    One transaction: readers see the old index until the new one is whole.
+    """
+    backend = current_backend()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for kind, model in ((REPOSITORY, RepositoryEntry), (ORGANISATION, OrganisationEntry)):
+                model.objects.all().delete()
+                backend.clear(cursor, kind)
+        counts = IndexCounts(repositories=index_repositories(), organisations=index_organisations())
+        with connection.cursor() as cursor:
+            for kind in (REPOSITORY, ORGANISATION):
+                backend.optimise(cursor, kind)
+    return counts

@@ -1,0 +1,123 @@
+"""The search index's own tables: one entry per indexed document.
+
+An entry copies what filters, facet counts and sorts read, so that a search touches
+one narrow table rather than the wide ``Repository`` rows and their joins. The words
+live beside it, where each backend keeps them (see ``communs.search.backends``): an
+FTS5 table ``search_<kind>_fts`` on SQLite, a ``document`` tsvector column added to
+the entry table on PostgreSQL. Neither appears in the model, since neither exists on
+the other backend; migrations create them.
+
+Entries follow the repositories only when someone indexes them
+(``communs.search.indexing``): imports, demo and harvest call it after they store.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils.translation import gettext_lazy as _
+
+from communs.repositories.models import Repository
+from communs.sources.models import Organisation
+
+# Bit of each yes/no property in RepositoryEntry.flags, in this order.
+FLAG_BITS = ("fork", "archived", "template", "publiccode", "contributing", "free")
+
+
+# The columns the facet counts group by, and the others filters read.
+_VALUES = ["language", "license", "forge_id"]
+_OWNERS = ["account_id", "forge_id"]
+_FLAGS = ["flags", "pushed_at", "gone"]
+
+
+class RowIdOneToOneField(models.OneToOneField):
+    """A one-to-one primary key that SQLite stores as the table's rowid.
+
+    Django types such a key ``bigint``, which SQLite keeps beside the rowid under a
+    second index, so every lookup walks two b-trees; ``integer`` makes the key the rowid
+    itself. Searches look entries up by id once per matching row: this halves that cost.
+    """
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
+        if connection.vendor == "sqlite":
+            return "integer"
+        return super().db_type(connection)
+
+
+class RepositoryEntry(models.Model):
+    """A repository as the search sees it.
+
+    Owners are kept as ids (account, forge), not as organisations: the hierarchy is
+    read when searching, so moving an account or a sub-organisation needs no reindex.
+    """
+
+    repository = RowIdOneToOneField(
+        Repository,
+        primary_key=True,
+        db_column="id",
+        on_delete=models.CASCADE,
+        related_name="search_entry",
+    )
+    forge_id = models.BigIntegerField()
+    account_id = models.BigIntegerField(null=True)
+    language = models.CharField(max_length=100, blank=True)
+    license = models.CharField(max_length=200, blank=True)
+    free_license = models.BooleanField(default=False)
+    is_fork = models.BooleanField(null=True)
+    is_archived = models.BooleanField(default=False)
+    is_template = models.BooleanField(default=False)
+    gone = models.BooleanField(default=False)
+    # None while nobody has read the repository's root files.
+    has_publiccode = models.BooleanField(null=True)
+    has_contributing = models.BooleanField(null=True)
+    # The yes/no properties above as bits (see FLAG_BITS), so that facet counts group
+    # by one indexed column rather than compute each property on every row.
+    flags = models.PositiveSmallIntegerField(default=0)
+    stars = models.PositiveIntegerField(default=0)
+    forks = models.PositiveIntegerField(default=0)
+    pushed_at = models.DateTimeField(null=True)
+    created_at = models.DateTimeField(null=True)
+    # The name in lower case, for the name sort.
+    name_key = models.CharField(max_length=255)
+
+    class Meta:
+        db_table = "search_repository"
+        verbose_name = _("repository search entry")
+        verbose_name_plural = _("repository search entries")
+        # Sort indexes on (pushed_at, id) and (created_at, id) are made by the migration:
+        # they need NULLS LAST on PostgreSQL, which SQLite's index syntax lacks.
+        indexes = [
+            models.Index(fields=["-stars", "-repository"], name="search_repo_stars"),
+            models.Index(fields=["-forks", "-repository"], name="search_repo_forks"),
+            models.Index(fields=["name_key", "repository"], name="search_repo_name"),
+            # Counts without words read one of these per GROUP BY, in order, without
+            # sorting: each holds every column a filter reads, so it answers alone.
+            models.Index(fields=[*_VALUES, "account_id", *_FLAGS], name="search_repo_values"),
+            models.Index(
+                fields=[*_OWNERS, "language", "license", *_FLAGS], name="search_repo_owners"
+            ),
+            models.Index(fields=[*_FLAGS, *_VALUES, "account_id"], name="search_repo_flags"),
+        ]
+
+    def __str__(self) -> str:
+        return f"search entry of repository {self.pk}"
+
+
+class OrganisationEntry(models.Model):
+    """An organisation as the search sees it: only its words, kept beside it."""
+
+    organisation = RowIdOneToOneField(
+        Organisation,
+        primary_key=True,
+        db_column="id",
+        on_delete=models.CASCADE,
+        related_name="search_entry",
+    )
+
+    class Meta:
+        db_table = "search_organisation"
+        verbose_name = _("organisation search entry")
+        verbose_name_plural = _("organisation search entries")
+
+    def __str__(self) -> str:
+        return f"search entry of organisation {self.pk}"

@@ -1,0 +1,142 @@
+"""A small public sector and a varied set of repositories, indexed for search.
+
+The repositories are drawn from a seeded generator so that every filter value, tie and
+unknown (no licence, fork unknown, root files never read, never pushed) occurs, and so
+that the expected answers can be computed again with the ORM, independently.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from communs.repositories.models import Repository
+from communs.search import index_organisations, index_repositories
+from communs.sources.models import Account, Forge, Organisation
+
+LANGUAGES = ("Python", "Go", "Rust", "")
+LICENSES = ("MIT", "", "EUPL-1.2", "NOASSERTION", "etalab-2.0", "GPL-3.0")
+# Of the licences above, those the OSI or the FSF approve (etalab-2.0: neither).
+FREE_LICENSES = {"MIT", "EUPL-1.2", "GPL-3.0"}
+WORDS = ("cartographie", "budget", "transport", "élections", "santé")
+ROOT_FILES = (
+    [],
+    ["README.md", "publiccode.yml"],
+    ["CONTRIBUTING.md", "LICENSE"],
+    ["publiccode.yaml", "contributing.rst", "docs/"],
+    ["contributing/", "README"],
+)
+
+
+@dataclass
+class Sector:
+    ministry: Organisation
+    other_ministry: Organisation
+    directorate: Organisation
+    lab: Organisation
+    github: Forge
+    gitlab: Forge
+    directorate_account: Account
+    lab_account: Account
+    other_account: Account
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    """Cached facet counts and hierarchy never leak from one test into another."""
+    cache.clear()
+
+
+@pytest.fixture
+def sector(db: None) -> Sector:
+    ministry = Organisation.objects.create(
+        key="ministere-exemple", name="Ministère de l'Exemple", level="ministry"
+    )
+    other_ministry = Organisation.objects.create(
+        key="ministere-autre", name="Ministère de l'Autre", level="ministry"
+    )
+    directorate = Organisation.objects.create(
+        key="direction-numerique", name="Direction du numérique", parent=ministry
+    )
+    lab = Organisation.objects.create(
+        key="laboratoire", name="Laboratoire d'innovation", parent=directorate
+    )
+    github = Forge.objects.create(
+        host="github.com", kind="github", url="https://github.com", api_url="https://api.github.com"
+    )
+    gitlab = Forge.objects.create(
+        host="gitlab.exemple.gouv.fr",
+        kind="gitlab",
+        url="https://gitlab.exemple.gouv.fr",
+        api_url="https://gitlab.exemple.gouv.fr/api/v4",
+        scope="instance",
+        organisation=lab,
+    )
+    return Sector(
+        ministry=ministry,
+        other_ministry=other_ministry,
+        directorate=directorate,
+        lab=lab,
+        github=github,
+        gitlab=gitlab,
+        directorate_account=Account.objects.create(
+            forge=github, path="direction-numerique", organisation=directorate
+        ),
+        lab_account=Account.objects.create(forge=github, path="labo", organisation=lab),
+        other_account=Account.objects.create(
+            forge=github, path="autre", organisation=other_ministry
+        ),
+    )
+
+
+def make_repositories(sector: Sector, total: int, seed: int = 7) -> list[Repository]:
+    """``total`` repositories with every combination the filters care about, indexed."""
+    rng = random.Random(seed)
+    now = timezone.now()
+    accounts = (sector.directorate_account, sector.lab_account, sector.other_account, None)
+    rows = []
+    for number in range(total):
+        account = accounts[number % len(accounts)]
+        forge = account.forge if account else sector.gitlab
+        owner = account.path if account else "groupe"
+        name = f"projet-{number}"
+        words = rng.sample(WORDS, 2)
+        root_files = rng.choice(ROOT_FILES)
+        pushed = rng.choice([None, 5, 40, 200, 800])
+        rows.append(
+            Repository(
+                forge=forge,
+                account=account,
+                native_id=str(number),
+                full_path=f"{owner}/{name}",
+                name=name,
+                url=f"{forge.url}/{owner}/{name}",
+                description=f"Outil de {words[0]} et de {words[1]}",
+                language=rng.choice(LANGUAGES),
+                license=rng.choice(LICENSES),
+                is_fork=rng.choice([True, False, None]),
+                is_archived=rng.random() < 0.3,
+                is_template=rng.random() < 0.2,
+                stars=rng.randrange(4),  # few values: many ties
+                forks=rng.randrange(3),
+                pushed_at=None if pushed is None else now - timedelta(days=pushed),
+                created_at=rng.choice([None, datetime(2020, 1, 1, tzinfo=UTC)]),
+                gone_since=now if rng.random() < 0.1 else None,
+                root_files=root_files,
+                enriched_at=now if root_files or rng.random() < 0.5 else None,
+            )
+        )
+    created = Repository.objects.bulk_create(rows)
+    index_repositories([row.pk for row in created])
+    index_organisations()
+    return created
+
+
+@pytest.fixture
+def catalogue(sector: Sector) -> list[Repository]:
+    return make_repositories(sector, 120)

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from communs.demo.generator import DemoData, generate
 from communs.repositories.models import Repository
 from communs.repositories.storage import upsert_repositories
+from communs.search.indexing import rebuild_index
 from communs.sources.importer import SourcesImportError, import_sources
 from communs.sources.models import Account, Forge, Organisation
 
@@ -98,6 +99,7 @@ def load_demo(data: DemoData, folder: Path) -> DemoSummary:
         forges = {forge.host: forge for forge in Forge.objects.filter(host__in=data.repositories)}
         for host, records in data.repositories.items():
             upsert_repositories(forges[host], records, harvested=True)
+        rebuild_index()
     return DemoSummary(
         organisations=Organisation.objects.count(),
         forges=Forge.objects.count(),

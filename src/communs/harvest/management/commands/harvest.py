@@ -18,6 +18,7 @@ from communs.harvest.engine import HarvestResult, harvest
 from communs.harvest.progress import Progress, SummaryRow, summary_table
 from communs.harvest.store import PlanError, build_plans
 from communs.harvest.tokens import ForgeAddress, TokenError, client_tokens
+from communs.search.indexing import rebuild_index
 
 FAILED = 3
 INTERRUPTED = 130
@@ -76,6 +77,8 @@ class Command(BaseCommand):
             per_host=max(1, settings.HARVEST_PER_HOST),
             contact=settings.HARVEST_CONTACT,
         )
+        # The search index follows what the harvest stored, failed forges' pages included.
+        rebuild_index()
         self.report(result)
 
     def report(self, result: HarvestResult) -> None:

@@ -16,6 +16,7 @@ from communs.repositories.importer import (
     import_repositories,
 )
 from communs.repositories.opendata import OpenDataError
+from communs.search.indexing import rebuild_index
 
 # Past this many problems the list is cut: the first ones are enough to fix a file.
 SHOWN_PROBLEMS = 50
@@ -66,6 +67,8 @@ class Command(BaseCommand):
             raise CommandError(message) from None
         except ImportRefused as refused:
             raise CommandError(self._refusal(refused)) from None
+        # The search index follows what was stored (names and organisations too).
+        rebuild_index()
         if accounts is not None:
             self._write_accounts(accounts)
         if report is not None:

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
+from communs.search.indexing import rebuild_index
 from communs.sources.importer import ImportReport, SourcesImportError, import_sources
 from communs.sources.sourcefiles import FORMATS, Problem
 
@@ -147,3 +148,6 @@ class Command(BaseCommand):
             self.stdout.write(_("Dry run: nothing was written."))
         elif not report.changed:
             self.stdout.write(_("No change."))
+        else:
+            # Organisation names are words of their repositories' search entries.
+            rebuild_index()

@@ -1,20 +1,13 @@
-"""Test set-up: a throw-away data folder, and PostgreSQL when COMMUNS_TEST_DATABASE_URL is set."""
+"""Test set-up shared by every folder: where the real data of ../shared are."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pytest
 
-# Settings read the environment at import time, so this runs before Django starts.
-os.environ["COMMUNS_HOME"] = tempfile.mkdtemp(prefix="communs-test-")
-os.environ.setdefault("COMMUNS_SECRET_KEY", "test-only-not-secret")
-if os.environ.get("COMMUNS_TEST_DATABASE_URL"):
-    os.environ["COMMUNS_DATABASE_URL"] = os.environ["COMMUNS_TEST_DATABASE_URL"]
-else:
-    os.environ.pop("COMMUNS_DATABASE_URL", None)
+# The environment (data folder, database) is arranged by communs.settings_test, which
+# pytest-django imports before this file runs.
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

@@ -132,11 +132,24 @@ def test_it_tells_free_licences_by_osi_or_fsf_approval(expression: str, free: bo
 
 
 @pytest.mark.parametrize(
-    "key", [None, 42, 3.25, "abc", datetime(2024, 1, 2, 3, 4, 5, 600000, tzinfo=UTC)]
+    ("sort", "key"),
+    [
+        ("stars", None),
+        ("stars", 42),
+        ("relevance", 3.25),
+        ("name", "abc"),
+        ("pushed", datetime(2024, 1, 2, 3, 4, 5, 600000, tzinfo=UTC)),
+    ],
 )
-def test_it_round_trips_a_cursor(key: object) -> None:
-    cursor = Cursor("stars", key, 1234)
-    assert decode_cursor(encode_cursor(cursor), "stars") == cursor
+def test_it_round_trips_a_cursor(sort: str, key: object) -> None:
+    cursor = Cursor(sort, key, 1234)
+    assert decode_cursor(encode_cursor(cursor), sort) == cursor
+
+
+@pytest.mark.parametrize(("sort", "key"), [("stars", "many"), ("pushed", 3), ("name", 4)])
+def test_it_refuses_a_key_of_the_wrong_type_for_its_sort(sort: str, key: object) -> None:
+    with pytest.raises(InvalidCursor):
+        decode_cursor(encode_cursor(Cursor(sort, key, 1)), sort)
 
 
 @pytest.mark.parametrize(

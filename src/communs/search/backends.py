@@ -32,13 +32,12 @@ NEAR_SIMILARITY = 0.35
 class TextMatch:
     """SQL to add to a query over ``<entry table> AS s`` to keep matching rows.
 
-    ``joins`` goes after ``FROM <entry table> AS s``; ``where`` is a condition;
-    ``score`` an expression, higher for better matches. Each has its own params, to be
-    placed where its SQL text appears.
+    ``leading`` goes before ``<entry table> AS s`` in ``FROM`` (a table to read first);
+    ``where`` is a condition; ``score`` an expression, higher for better matches. Each
+    has its own params, to be placed where its SQL text appears.
     """
 
-    joins: str
-    joins_params: list[object]
+    leading: str
     where: str
     where_params: list[object]
     score: str
@@ -108,9 +107,10 @@ class SQLiteBackend(Backend):
     ) -> TextMatch:
         fts = kind.fts_table
         return TextMatch(
-            joins=f"JOIN {fts} ON {fts}.rowid = s.id",
-            joins_params=[],
-            where=f"{fts} MATCH %s",
+            # CROSS JOIN makes SQLite read the words first, whatever other filters
+            # offer an index: matching the words row by row would cost far more.
+            leading=f"{fts} CROSS JOIN",
+            where=f"{fts}.rowid = s.id AND {fts} MATCH %s",
             where_params=[fts5_match(terms)],
             # bm25 is lower for better matches (weights set by the migration).
             score=f"(-{fts}.rank)",
@@ -168,8 +168,7 @@ class PostgreSQLBackend(Backend):
         query = "to_tsquery('simple', unaccent(%s))"
         text = tsquery(terms, near)
         return TextMatch(
-            joins="",
-            joins_params=[],
+            leading="",
             where=f"s.document @@ {query}",
             where_params=[text],
             score=f"ts_rank(s.document, {query})",

@@ -65,4 +65,20 @@ def decode_cursor(text: str, sort: str) -> Cursor:
         raise InvalidCursor("bad key")
     if isinstance(key, int) and not -(2**63) <= key < 2**63:
         raise InvalidCursor("bad key")
+    # The key goes into a comparison with the sort's column: PostgreSQL refuses a text
+    # compared with a date or a number, so a forged key of the wrong type is refused here.
+    expected = KEY_TYPES.get(name)
+    if key is not None and expected is not None and not isinstance(key, expected):
+        raise InvalidCursor("bad key for this sort")
     return Cursor(sort=name, key=key, id=row_id)
+
+
+# The type of each sort's key (None is always allowed: rows without a value sort last).
+KEY_TYPES: dict[str, type | tuple[type, ...]] = {
+    "relevance": (int, float),
+    "pushed": datetime,
+    "created": datetime,
+    "stars": int,
+    "forks": int,
+    "name": str,
+}

@@ -203,12 +203,9 @@ class _Plan:
 
     @property
     def source(self) -> Sql:
-        """``FROM`` and joins: the entry table, joined to the words when there are any."""
-        joins = self.match.joins if self.match else ""
-        return Sql(
-            f"{REPOSITORY.entry_table} AS s {joins}",
-            list(self.match.joins_params) if self.match else [],
-        )
+        """What ``FROM`` reads: the entry table, after the words when there are any."""
+        leading = self.match.leading if self.match else ""
+        return Sql(f"{leading} {REPOSITORY.entry_table} AS s".strip())
 
     def others(self, facet: str) -> Sql:
         return _all([c for name, c in self.conditions.items() if name != facet])

@@ -21,8 +21,8 @@ def search_organisation_ids(q: str, limit: int = 1000) -> list[int]:
     with connection.cursor() as cursor:
         match = backend.match(ORGANISATION, terms, backend.near_terms(cursor, terms))
         cursor.execute(
-            f"SELECT s.id FROM {ORGANISATION.entry_table} AS s {match.joins} "  # noqa: S608
+            f"SELECT s.id FROM {match.leading} {ORGANISATION.entry_table} AS s "  # noqa: S608
             f"WHERE {match.where} ORDER BY {match.score} DESC, s.id LIMIT %s",
-            [*match.joins_params, *match.where_params, *match.score_params, limit],
+            [*match.where_params, *match.score_params, limit],
         )
         return [int(row[0]) for row in cursor.fetchall()]

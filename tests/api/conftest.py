@@ -7,19 +7,26 @@ display names, reasons, topics), so that any test may check none comes out.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from itertools import count
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from tests.fixtures_data import (
+    RepositoryFactory,
+    SectorCore,
+    create_instance,
+    create_sector_core,
+    repository_factory,
+)
 
 from communs.repositories.models import Repository
-from communs.search import index_repositories
 from communs.sources.models import Account, Forge, Organisation
+
+__all__ = ["PLANTED_EMAILS", "ApiClient", "Catalogue", "RepositoryFactory", "Sector"]
 
 # Addresses planted in the data: none may appear in any answer.
 PLANTED_EMAILS = (
@@ -29,25 +36,16 @@ PLANTED_EMAILS = (
     "dev@numerique.exemple.fr",
 )
 
-_numbers = count(1)
-
-RepositoryFactory = Callable[..., Repository]
-
 
 @dataclass
-class Sector:
+class Sector(SectorCore):
     """A ministry, a directorate under it, a lab under that, a second ministry; three
-    forges (one self-hosted under a path and a port, run by the lab) and their accounts."""
+    forges (one self-hosted under a path and a port, run by the lab) and their accounts:
+    GitHub for the directorate and the lab, gitlab.com (ignored) for the other ministry."""
 
-    ministry: Organisation
-    directorate: Organisation
-    lab: Organisation
     other_ministry: Organisation
-    github: Forge
     gitlab: Forge
     instance: Forge
-    directorate_account: Account
-    lab_account: Account
     other_account: Account
 
 
@@ -64,30 +62,12 @@ def fresh_cache(settings: Any) -> Iterator[None]:
 
 @pytest.fixture
 def sector(db: None) -> Sector:
-    ministry = Organisation.objects.create(
-        key="ministere-exemple",
-        name="Ministère de l'Exemple",
-        level=Organisation.Level.MINISTRY,
-        floss_policy_url="https://exemple.gouv.fr/politique-logiciels-libres",
-    )
-    directorate = Organisation.objects.create(
-        key="direction-numerique",
-        name="Direction du numérique",
-        parent=ministry,
-        pso_id="0a1b2c3d-0000-4000-8000-000000000001",
-        identifiers={"siren": "130025265"},
-        ospo_url="https://exemple.gouv.fr/ospo",
-        website="https://numerique.exemple.gouv.fr",
-        description=f"La direction qui publie le code. Écrire à {PLANTED_EMAILS[3]}.",
-    )
-    lab = Organisation.objects.create(
-        key="laboratoire-innovation", name="Laboratoire d'innovation", parent=directorate
+    core = create_sector_core(
+        directorate_description=f"La direction qui publie le code. Écrire à {PLANTED_EMAILS[3]}.",
+        directorate_display_name=f"DNUM ({PLANTED_EMAILS[0]})",
     )
     other_ministry = Organisation.objects.create(
         key="ministere-autre", name="Autre ministère", level=Organisation.Level.MINISTRY
-    )
-    github = Forge.objects.create(
-        host="github.com", kind="github", url="https://github.com", api_url="https://api.github.com"
     )
     gitlab = Forge.objects.create(
         host="gitlab.com",
@@ -97,33 +77,14 @@ def sector(db: None) -> Sector:
         ignored_since=date(2024, 6, 1),
         ignored_reason=f"Plus suivie, voir {PLANTED_EMAILS[2]}",
     )
-    instance = Forge.objects.create(
-        host="git.exemple.gouv.fr:8443/gitlab",
-        kind="gitlab",
-        url="https://git.exemple.gouv.fr:8443/gitlab",
-        api_url="https://git.exemple.gouv.fr:8443/gitlab/api/v4",
-        scope="instance",
-        organisation=lab,
-    )
-    directorate_account = Account.objects.create(
-        forge=github,
-        path="direction-numerique",
-        organisation=directorate,
-        display_name=f"DNUM ({PLANTED_EMAILS[0]})",
-    )
-    lab_account = Account.objects.create(forge=github, path="labo-innov", organisation=lab)
-    other_account = Account.objects.create(forge=gitlab, path="autre", organisation=other_ministry)
     return Sector(
-        ministry,
-        directorate,
-        lab,
-        other_ministry,
-        github,
-        gitlab,
-        instance,
-        directorate_account,
-        lab_account,
-        other_account,
+        **core.parts(),
+        other_ministry=other_ministry,
+        gitlab=gitlab,
+        instance=create_instance("git.exemple.gouv.fr:8443/gitlab", core.lab),
+        other_account=Account.objects.create(
+            forge=gitlab, path="autre", organisation=other_ministry
+        ),
     )
 
 
@@ -131,28 +92,7 @@ def sector(db: None) -> Sector:
 def make_repository(sector: Sector) -> RepositoryFactory:
     """Creates a repository on the directorate's GitHub account unless told otherwise;
     ``account=None`` puts it on the lab's own forge."""
-
-    def make(name: str | None = None, **fields: object) -> Repository:
-        number = next(_numbers)
-        name = name or f"projet-{number}"
-        account = fields.pop("account", sector.directorate_account)
-        forge = fields.pop("forge", account.forge if account else sector.instance)
-        owner = account.path if account else "groupe"
-        full_path = str(fields.pop("full_path", f"{owner}/{name}"))
-        values: dict[str, object] = {
-            "native_id": str(number),
-            "url": f"{forge.url}/{full_path}",
-            "pushed_at": datetime(2024, 1, 1, tzinfo=UTC),
-        }
-        values.update(fields)
-        repository = Repository.objects.create(
-            forge=forge, account=account, full_path=full_path, name=name, **values
-        )
-        # As every importer does: what is stored is indexed, or the list cannot find it.
-        index_repositories([repository.pk])
-        return repository
-
-    return make
+    return repository_factory(sector.directorate_account, sector.instance)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
+from tests.fixtures_data import create_github, create_instance
 
 from communs.repositories.models import Repository
 from communs.search import index_organisations, index_repositories
@@ -66,17 +67,8 @@ def sector(db: None) -> Sector:
     lab = Organisation.objects.create(
         key="laboratoire", name="Laboratoire d'innovation", parent=directorate
     )
-    github = Forge.objects.create(
-        host="github.com", kind="github", url="https://github.com", api_url="https://api.github.com"
-    )
-    gitlab = Forge.objects.create(
-        host="gitlab.exemple.gouv.fr",
-        kind="gitlab",
-        url="https://gitlab.exemple.gouv.fr",
-        api_url="https://gitlab.exemple.gouv.fr/api/v4",
-        scope="instance",
-        organisation=lab,
-    )
+    github = create_github()
+    gitlab = create_instance("gitlab.exemple.gouv.fr", lab)
     return Sector(
         ministry=ministry,
         other_ministry=other_ministry,

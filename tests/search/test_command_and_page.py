@@ -15,6 +15,8 @@ from django.utils import translation
 from communs.repositories.models import Repository
 from communs.search import SearchQuery, search_repositories
 from communs.search.models import RepositoryEntry
+from communs.search.query import SORTS
+from communs.web.queries import SEARCH_SORT_LABELS
 
 from .conftest import Sector
 
@@ -99,11 +101,21 @@ def test_it_offers_relevance_only_with_words(client: Client, catalogue: list[Rep
 
 def test_it_works_without_javascript(client: Client, catalogue: list[Repository]) -> None:
     _, html = listed(client, "q=budget")
-    assert "<script" not in html
+    # The answer is in the page as served; a script may only enhance it, once loaded.
+    for repository in search_repositories(SearchQuery(q="budget")).items:
+        assert repository.full_path in html
+    for script in re.findall(r"<script\b[^>]*>", html):
+        assert " src=" in script and " defer" in script, script
     start = html.index('<form class="filters"')
     form = html[start : html.index("</form>", start)]
     assert 'method="get"' in form
     assert '<button type="submit">' in form
+
+
+def test_the_list_names_every_sort_the_search_knows() -> None:
+    # The page reads its parameters with the search's parse_params: a sort the search
+    # added without a label here could not be chosen, one only here would be ignored.
+    assert set(SEARCH_SORT_LABELS) == set(SORTS)
 
 
 def test_it_lists_what_the_index_holds(client: Client, sector: Sector) -> None:

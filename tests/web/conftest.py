@@ -1,101 +1,53 @@
-"""Rows for the page tests, made through the ORM: a small public sector and its code."""
+"""Rows for the page tests, made through the ORM: a small public sector and its code.
+
+The sector and the repository factory are built from ``tests.fixtures_data``, which the
+API tests share; the values here are the pages' own.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from itertools import count
 
 import pytest
 from django.core.cache import cache
+from tests.fixtures_data import (
+    RepositoryFactory,
+    SectorCore,
+    create_instance,
+    create_sector_core,
+    numbers,
+    repository_factory,
+)
 
 from communs.repositories.models import Repository
 from communs.search import index_repositories
-from communs.sources.models import Account, Forge, Organisation
+from communs.sources.models import Forge
 
-_numbers = count(1)
-
-RepositoryFactory = Callable[..., Repository]
+__all__ = ["RepositoryFactory", "Sector"]
 
 
 @dataclass
-class Sector:
-    """A ministry, a directorate under it, a lab under that; their forges and accounts."""
+class Sector(SectorCore):
+    """A ministry, a directorate under it, a lab under that; GitHub with an account for
+    the directorate and one for the lab, and the lab's own GitLab (``gitlab``)."""
 
-    ministry: Organisation
-    directorate: Organisation
-    lab: Organisation
-    github: Forge
     gitlab: Forge
-    directorate_account: Account
-    lab_account: Account
 
 
 @pytest.fixture
 def sector(db: None) -> Sector:
-    ministry = Organisation.objects.create(
-        key="ministere-exemple",
-        name="Ministère de l'Exemple",
-        level=Organisation.Level.MINISTRY,
-        floss_policy_url="https://exemple.gouv.fr/politique-logiciels-libres",
+    core = create_sector_core(
+        directorate_description="La direction qui publie le code.", directorate_display_name="DNUM"
     )
-    directorate = Organisation.objects.create(
-        key="direction-numerique",
-        name="Direction du numérique",
-        parent=ministry,
-        pso_id="0a1b2c3d-0000-4000-8000-000000000001",
-        identifiers={"siren": "130025265"},
-        ospo_url="https://exemple.gouv.fr/ospo",
-        website="https://numerique.exemple.gouv.fr",
-        description="La direction qui publie le code.",
-    )
-    lab = Organisation.objects.create(
-        key="laboratoire-innovation", name="Laboratoire d'innovation", parent=directorate
-    )
-    github = Forge.objects.create(
-        host="github.com", kind="github", url="https://github.com", api_url="https://api.github.com"
-    )
-    gitlab = Forge.objects.create(
-        host="gitlab.exemple.gouv.fr",
-        kind="gitlab",
-        url="https://gitlab.exemple.gouv.fr",
-        api_url="https://gitlab.exemple.gouv.fr/api/v4",
-        scope="instance",
-        organisation=lab,
-    )
-    directorate_account = Account.objects.create(
-        forge=github, path="direction-numerique", organisation=directorate, display_name="DNUM"
-    )
-    lab_account = Account.objects.create(forge=github, path="labo-innov", organisation=lab)
-    return Sector(ministry, directorate, lab, github, gitlab, directorate_account, lab_account)
+    return Sector(**core.parts(), gitlab=create_instance("gitlab.exemple.gouv.fr", core.lab))
 
 
 @pytest.fixture
 def make_repository(sector: Sector) -> RepositoryFactory:
-    """Creates a repository on the directorate's GitHub account unless told otherwise."""
-
-    def make(name: str | None = None, **fields: object) -> Repository:
-        number = next(_numbers)
-        name = name or f"projet-{number}"
-        account = fields.pop("account", sector.directorate_account)
-        forge = fields.pop("forge", account.forge if account else sector.gitlab)
-        owner = account.path if account else "groupe"
-        full_path = str(fields.pop("full_path", f"{owner}/{name}"))
-        values: dict[str, object] = {
-            "native_id": str(number),
-            "url": f"{forge.url}/{full_path}",
-            "pushed_at": datetime(2024, 1, 1, tzinfo=UTC),
-        }
-        values.update(fields)
-        repository = Repository.objects.create(
-            forge=forge, account=account, full_path=full_path, name=name, **values
-        )
-        # As imports and harvests do after they store: the list page reads the index.
-        index_repositories([repository.pk])
-        return repository
-
-    return make
+    """Creates a repository on the directorate's GitHub account unless told otherwise;
+    ``account=None`` puts it on the lab's GitLab."""
+    return repository_factory(sector.directorate_account, sector.gitlab)
 
 
 @pytest.fixture
@@ -109,7 +61,7 @@ def add_repositories(sector: Sector) -> Callable[[int], None]:
 
 
 def _bulk_repositories(sector: Sector, total: int) -> None:
-    start = next(_numbers) * 100_000
+    start = next(numbers) * 100_000
     rows = []
     for index in range(start, start + total):
         account = (sector.directorate_account, sector.lab_account, None)[index % 3]

@@ -17,7 +17,7 @@ few minutes' lag on a figure harms no one. Lists and filtered counts are never c
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -36,20 +36,22 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Lower
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from communs import search
 from communs.repositories.models import Repository
 from communs.search.query import MAX_PAGE, SearchQuery, SearchResult, parse_params
+
+# The licence filter's value for repositories whose licence nobody identified: the
+# search's own, named here too for the figures that list licences by value.
+from communs.search.query import UNKNOWN_LICENSE as UNKNOWN_LICENSE
+from communs.search.text import clean_text
 from communs.sources.models import Account, Forge, Organisation
 from communs.web.present import LAST_PAGE, parse_page_number
 
 PER_PAGE = 50
 # Longest list offered in a filter's drop-down: the most frequent values come first.
 FACET_LIMIT = 150
-# The licence filter's value for repositories whose licence nobody identified.
-UNKNOWN_LICENSE = "unknown"
 # What forges send when a licence exists but is not one they recognise.
 OTHER_LICENSE = "NOASSERTION"
 # Seconds a whole-index statistic is kept (see the module docstring).
@@ -177,145 +179,22 @@ def forge_counts() -> list[tuple[str, int]]:
 
 
 # -- repository list ------------------------------------------------------------------
+# What the list asks and how it is read from the query string is ``communs.search``'s
+# (``parse_params``, ``search_repositories``), shared with the API: only the labels of
+# its sorts and its page numbers are the pages' own.
 
-FORK_CHOICES = [
-    ("", _("Forks included")),
-    ("exclude", _("Without forks")),
-    ("only", _("Forks only")),
-]
-ARCHIVED_CHOICES = [
-    ("", _("Archived included")),
-    ("exclude", _("Without archived")),
-    ("only", _("Archived only")),
-]
-
-
-@dataclass(frozen=True, slots=True)
-class Sort:
-    label: str
-    ordering: tuple[str | OrderBy, ...]
-
-
-# Every ordering ends with the primary key, so pages never overlap or skip a row.
-REPOSITORY_SORTS: dict[str, Sort] = {
-    "pushed": Sort(
-        pgettext_lazy("sort", "Last push"), (F("pushed_at").desc(nulls_last=True), "-pk")
-    ),
-    "stars": Sort(pgettext_lazy("sort", "Most stars"), ("-stars", "-pk")),
-    "forks": Sort(pgettext_lazy("sort", "Most forks"), ("-forks", "-pk")),
-    "name": Sort(pgettext_lazy("sort", "Name"), (Lower("name").asc(), "pk")),
-    "created": Sort(
-        pgettext_lazy("sort", "Newest created"), (F("created_at").desc(nulls_last=True), "-pk")
-    ),
-}
-DEFAULT_SORT = "pushed"
-
-
-def _choice(value: str, allowed: Iterable[str], default: str = "") -> str:
-    return value if value in allowed else default
-
-
-@dataclass(frozen=True, slots=True)
-class RepositoryFilters:
-    """What a visitor asked of the repository list, cleaned: unknown values fall back."""
-
-    q: str = ""
-    forge: str = ""
-    language: str = ""
-    license: str = ""
-    fork: str = ""
-    archived: str = ""
-    include_gone: bool = False
-    sort: str = DEFAULT_SORT
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, str]) -> RepositoryFilters:
-        """From query-string parameters; a bad value is ignored rather than an error."""
-
-        def text(name: str, limit: int = 200) -> str:
-            return (params.get(name) or "").strip()[:limit]
-
-        return cls(
-            q=text("q"),
-            forge=text("forge"),
-            language=text("language"),
-            license=text("license"),
-            fork=_choice(text("fork"), (value for value, _label in FORK_CHOICES)),
-            archived=_choice(text("archived"), (value for value, _label in ARCHIVED_CHOICES)),
-            include_gone=text("gone") == "1",
-            sort=_choice(text("sort"), REPOSITORY_SORTS, DEFAULT_SORT),
-        )
-
-    @property
-    def is_filtered(self) -> bool:
-        """True when the list is narrower than every present repository."""
-        return any((self.q, self.forge, self.language, self.license, self.fork, self.archived))
-
-
-def search_repositories(filters: RepositoryFilters) -> QuerySet[Repository]:
-    """The repositories matching ``filters``, in their sort order, ready to page."""
-    rows = Repository.objects.all() if filters.include_gone else present_repositories()
-    if filters.q:
-        rows = rows.filter(
-            Q(name__icontains=filters.q)
-            | Q(full_path__icontains=filters.q)
-            | Q(description__icontains=filters.q)
-        )
-    if filters.forge:
-        rows = rows.filter(forge__host=filters.forge)
-    if filters.language:
-        rows = rows.filter(language=filters.language)
-    if filters.license == UNKNOWN_LICENSE:
-        rows = rows.filter(license="")
-    elif filters.license:
-        rows = rows.filter(license=filters.license)
-    if filters.fork == "only":
-        rows = rows.filter(is_fork=True)
-    elif filters.fork == "exclude":
-        # A repository the forge did not say is a fork (NULL) is kept.
-        rows = rows.exclude(is_fork=True)
-    if filters.archived == "only":
-        rows = rows.filter(is_archived=True)
-    elif filters.archived == "exclude":
-        rows = rows.filter(is_archived=False)
-    return rows.select_related("forge", "account__organisation").order_by(
-        *REPOSITORY_SORTS[filters.sort].ordering
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class RepositoryFacets:
-    """The values the list's filters offer, each with how many repositories have it."""
-
-    forges: list[tuple[str, int]] = field(default_factory=list)
-    languages: list[tuple[str, int]] = field(default_factory=list)
-    licenses: list[tuple[str, int]] = field(default_factory=list)
-
-
-def repository_facets(filters: RepositoryFilters | None = None) -> RepositoryFacets:
-    """Forges, languages and licences to choose from; a chosen value is always offered."""
-    forges = list(forge_counts())
-    languages = top_values("language", FACET_LIMIT)
-    # Repositories without a licence are a choice of their own, under a reserved value.
-    licenses = [(value or UNKNOWN_LICENSE, n) for value, n in value_counts("license")]
-    if filters is not None:
-        # A value from a shared link may be rare or absent: keep it selectable.
-        for chosen, offered in (
-            (filters.forge, forges),
-            (filters.language, languages),
-            (filters.license, licenses),
-        ):
-            if chosen and chosen not in dict(offered):
-                offered.append((chosen, 0))
-    return RepositoryFacets(forges=forges, languages=languages, licenses=licenses)
-
-
-# -- repository search (the list page) ---------------------------------------------------
-
+# The search's sorts (``communs.search.query.SORTS``) as the list's drop-down names them.
 SEARCH_SORT_LABELS: dict[str, Promise] = {
     "relevance": pgettext_lazy("sort", "Relevance"),
-    **{name: sort.label for name, sort in REPOSITORY_SORTS.items()},
+    "pushed": pgettext_lazy("sort", "Last push"),
+    "stars": pgettext_lazy("sort", "Most stars"),
+    "forks": pgettext_lazy("sort", "Most forks"),
+    "name": pgettext_lazy("sort", "Name"),
+    "created": pgettext_lazy("sort", "Newest created"),
 }
+# The last push first, as the list's default sort; the key orders ties so that pages
+# never overlap or skip a row.
+LAST_PUSH_FIRST = (F("pushed_at").desc(nulls_last=True), "-pk")
 
 
 class _Counted:
@@ -488,6 +367,12 @@ def add_repository_counts(
         organisation.subtree_repository_count = counts.total.get(organisation.pk, 0)
 
 
+@dataclass(frozen=True, slots=True)
+class Sort:
+    label: str
+    ordering: tuple[str | OrderBy, ...]
+
+
 ORGANISATION_SORTS: dict[str, Sort] = {
     "name": Sort(pgettext_lazy("sort", "Name"), (Lower("name").asc(), "pk")),
     # Sorted in Python from the cached counts (see organisation_page).
@@ -503,10 +388,13 @@ class OrganisationFilters:
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> OrganisationFilters:
+        """From query-string parameters, cleaned as the repository search cleans its own;
+        an unknown sort falls back to the name."""
+        sort = clean_text(params.get("sort"), 50)
         return cls(
-            q=(params.get("q") or "").strip()[:200],
-            ministry=(params.get("ministry") or "").strip()[:200],
-            sort=_choice((params.get("sort") or "").strip(), ORGANISATION_SORTS, "name"),
+            q=clean_text(params.get("q"), 200),
+            ministry=clean_text(params.get("ministry"), 200),
+            sort=sort if sort in ORGANISATION_SORTS else "name",
         )
 
 
@@ -587,7 +475,7 @@ def organisation_repositories(organisation_ids: Iterable[int]) -> QuerySet[Repos
         present_repositories()
         .filter(belongs)
         .select_related("forge", "account__organisation")
-        .order_by(*REPOSITORY_SORTS[DEFAULT_SORT].ordering)
+        .order_by(*LAST_PUSH_FIRST)
     )
 
 

@@ -10,8 +10,16 @@ child process against a fresh SQLite COMMUNS_HOME, after `communs migrate` and
   share of the requests faulted (`--faults`, default 10 %),
 
 wall time, repositories per second, requests per 100 repositories (listing requests and
-all), and the share of 304 answers, as the emulator counted them. Then checks that (d)'s
-repository rows equal (a)'s (the JSON export, volatile dates left out).
+all, and listing requests per dialect), and the share of 304 answers, as the emulator
+counted them. Then checks that (d)'s repository rows equal (a)'s (the JSON export,
+volatile dates left out).
+
+The sequence runs twice: anonymously (REST everywhere), then with a GitHub token for
+the emulator (``COMMUNS_FORGE_TOKENS=127.0.0.1:PORT/github=…``, as a real harvest has
+``COMMUNS_GITHUB_TOKENS``): GitHub owners are then listed by GraphQL, 50 a request with
+their extras, and probed 100 a request on a refresh. The emulator serves every forge on
+one host, so the token goes to its GitLab and Gitea forges too (they accept any token).
+``--token only`` or ``--token none`` runs one of the two.
 
     .venv/bin/python benchmarks/harvest.py --repositories 20000 --owners 1500
 """
@@ -42,9 +50,16 @@ LISTING_MARKS = ("list_", "projects", "search", "graphql")
 SEED = 7
 
 
-def child_env(home: Path) -> dict[str, str]:
+BENCH_TOKEN = "bench-token"  # noqa: S105 - the emulator accepts any token
+
+
+def child_env(home: Path, token_for: str = "") -> dict[str, str]:
+    """The environment of a child; ``token_for`` (an emulator URL) gives its GitHub a token."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMMUNS_")}
     env.update({"COMMUNS_HOME": str(home), "LANG": "C.UTF-8"})
+    if token_for:
+        address = urllib.parse.urlsplit(token_for).netloc
+        env["COMMUNS_FORGE_TOKENS"] = f"{address}/github={BENCH_TOKEN}"
     return env
 
 
@@ -108,13 +123,13 @@ def prepare(home: Path, url: str) -> None:
     run_communs("sources", "import", str(sources), home=home)
 
 
-def harvest_step(label: str, home: Path, url: str) -> dict[str, Any]:
+def harvest_step(label: str, home: Path, url: str, token: bool) -> dict[str, Any]:
     """Run `communs harvest` once; the emulator's counts for it and the wall time."""
     before = control(url, "stats")
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "communs.cli", "harvest", "--no-progress"],
-        env=child_env(home),
+        env=child_env(home, url if token else ""),
         capture_output=True,
         text=True,
     )
@@ -124,16 +139,18 @@ def harvest_step(label: str, home: Path, url: str) -> dict[str, Any]:
     if done.returncode not in (0, 3):
         raise SystemExit(f"harvest {label} failed ({done.returncode}):\n{done.stderr}")
     requests = after["requests"] - before["requests"]
-    listing = sum(
-        count - before["endpoints"].get(name, 0)
-        for name, count in after["endpoints"].items()
-        if any(mark in name for mark in LISTING_MARKS)
-    )
+    dialects: dict[str, int] = {}
+    for name, count in after["endpoints"].items():
+        if any(mark in name for mark in LISTING_MARKS):
+            dialect = name.split(".", 1)[0]
+            dialects[dialect] = dialects.get(dialect, 0) + count - before["endpoints"].get(name, 0)
+    listing = sum(dialects.values())
     return {
         "label": label,
         "seconds": seconds,
         "requests": requests,
         "listing": listing,
+        "dialects": dialects,
         "not_modified": after["not_modified"] - before["not_modified"],
         "faults": after["faults_injected"] - before["faults_injected"],
         "failed": done.returncode == 3,
@@ -154,6 +171,8 @@ def show(step: dict[str, Any], repositories: int) -> None:
     if step["faults"]:
         line += f", {step['faults']:,} faults injected"
     print(line, flush=True)
+    parts = ", ".join(f"{name} {count:,}" for name, count in sorted(step["dialects"].items()))
+    print(f"  listing requests: {parts}", flush=True)
     if step["failed"]:
         print(f"  some forges failed: {step['stderr'].splitlines()[-1:]}", flush=True)
 
@@ -177,39 +196,47 @@ def export(home: Path, url: str) -> dict[tuple[str, str], dict[str, Any]]:
     return result
 
 
+def sequence(root: Path, args: argparse.Namespace, token: bool) -> None:
+    """(a) to (d), anonymously or with a GitHub token; prints each step's figures."""
+    mode = "with a GitHub token" if token else "without a token"
+    with emulator(root / "emulator-a", args.repositories, args.owners, 0.0) as url:
+        home = root / "a"
+        prepare(home, url)
+        stored = control(url, "stats")["repositories"]
+        print(
+            f"{mode}: emulator with {stored:,} repositories, {args.owners:,} owners (about), "
+            "GitHub-, GitLab- and Gitea-shaped forges (its default world)",
+            flush=True,
+        )
+        first = harvest_step("(a) first harvest", home, url, token)
+        show(first, stored)
+        reference = export(home, url)
+        show(harvest_step("(b) refresh, nothing changed", home, url, token), stored)
+        touched = control(url, "touch?fraction=0.01&seed=1")["touched"]
+        show(harvest_step(f"(c) refresh after touching {touched:,}", home, url, token), stored)
+    with emulator(root / "emulator-d", args.repositories, args.owners, args.faults) as url:
+        home = root / "d"
+        prepare(home, url)
+        label = f"(d) first harvest, {args.faults:.0%} faulted"
+        show(harvest_step(label, home, url, token), stored)
+        faulted = export(home, url)
+    keys = reference.keys() | faulted.keys()
+    differing = sum(1 for key in keys if reference.get(key) != faulted.get(key))
+    print(f"repository rows: (a) {len(reference):,}, (d) {len(faulted):,}")
+    print(f"identical: {'yes' if differing == 0 else 'no'} ({differing:,} differing)", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repositories", type=int, default=20_000)
     parser.add_argument("--owners", type=int, default=1_500)
     parser.add_argument("--faults", type=float, default=0.10)
+    parser.add_argument("--token", choices=("both", "only", "none"), default="both")
     args = parser.parse_args()
-
+    modes = {"both": (False, True), "only": (True,), "none": (False,)}[args.token]
     with tempfile.TemporaryDirectory(prefix="communs-bench-") as tmp:
-        root = Path(tmp)
-        with emulator(root / "emulator-a", args.repositories, args.owners, 0.0) as url:
-            home = root / "a"
-            prepare(home, url)
-            stored = control(url, "stats")["repositories"]
-            print(
-                f"emulator: {stored:,} repositories, {args.owners:,} owners (about), "
-                "GitHub-, GitLab- and Gitea-shaped forges (its default world)",
-                flush=True,
-            )
-            first = harvest_step("(a) first harvest", home, url)
-            show(first, stored)
-            reference = export(home, url)
-            show(harvest_step("(b) refresh, nothing changed", home, url), stored)
-            touched = control(url, "touch?fraction=0.01&seed=1")["touched"]
-            show(harvest_step(f"(c) refresh after touching {touched:,}", home, url), stored)
-        with emulator(root / "emulator-d", args.repositories, args.owners, args.faults) as url:
-            home = root / "d"
-            prepare(home, url)
-            show(harvest_step(f"(d) first harvest, {args.faults:.0%} faulted", home, url), stored)
-            faulted = export(home, url)
-        keys = reference.keys() | faulted.keys()
-        differing = sum(1 for key in keys if reference.get(key) != faulted.get(key))
-        print(f"repository rows: (a) {len(reference):,}, (d) {len(faulted):,}")
-        print(f"identical: {'yes' if differing == 0 else 'no'} ({differing:,} differing)")
+        for token in modes:
+            sequence(Path(tmp) / ("token" if token else "anonymous"), args, token)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ Each run uses ``--no-serve``: no test leaves a server behind.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -37,7 +38,8 @@ def count(database: Path, table: str) -> int:
 
 
 def dump(database: Path) -> dict[str, list[tuple[object, ...]]]:
-    """The demo's rows without the moments they were written at."""
+    """The demo's rows without the moments they were written at, and with the address of
+    the emulator they were harvested from (a free port, another each run) left out."""
     queries = {
         "forges": "SELECT host, kind, url, api_url, scope FROM sources_forge ORDER BY host",
         "organisations": "SELECT key, name, pso_id, level, website FROM sources_organisation "
@@ -52,7 +54,17 @@ def dump(database: Path) -> dict[str, list[tuple[object, ...]]]:
         "LEFT JOIN sources_account a ON a.id = r.account_id ORDER BY f.host, r.native_id",
     }
     with sqlite3.connect(database) as connection:
-        return {name: connection.execute(sql).fetchall() for name, sql in queries.items()}
+        rows = {name: connection.execute(sql).fetchall() for name, sql in queries.items()}
+    return {
+        name: [
+            tuple(
+                re.sub(r"127\.0\.0\.1:[0-9]+", "emulator", v) if isinstance(v, str) else v
+                for v in row
+            )
+            for row in found
+        ]
+        for name, found in rows.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +97,28 @@ def test_it_builds_a_database_whose_counts_match(built: tuple[Path, object]) -> 
     assert (home / MARKER).is_file()
     assert (home / "sources" / "comptes-organismes-publics.yml").is_file()
     assert (home / "sources" / "top_organizations.yml").is_file()
+
+
+def test_its_repositories_were_harvested_from_the_emulator(built: tuple[Path, object]) -> None:
+    home, _ = built
+    with sqlite3.connect(home / "communs.sqlite3") as connection:
+        runs = connection.execute(
+            "SELECT f.host, r.status, r.new, r.requests FROM harvest_harvestrun r "
+            "JOIN sources_forge f ON f.id = r.forge_id ORDER BY f.host"
+        ).fetchall()
+        forges = connection.execute("SELECT host FROM sources_forge ORDER BY host").fetchall()
+        enriched = connection.execute(
+            "SELECT COUNT(*) FROM repositories_repository WHERE enriched_at IS NOT NULL "
+            "AND root_files != '[]'"
+        ).fetchone()[0]
+    # One successful run per forge, each forge a prefix of the emulator's address.
+    assert [host for host, *_ in runs] == [host for (host,) in forges]
+    assert all(re.match(r"127\.0\.0\.1:[0-9]+/", host) for (host,) in forges)
+    assert {status for _, status, *_ in runs} == {"succeeded"}
+    assert sum(new for _, _, new, _ in runs) == REPOSITORIES
+    assert all(requests > 0 for *_, requests in runs)
+    # The emulator's GitHub was listed with a token: its repositories carry their extras.
+    assert enriched > 0
 
 
 def test_it_prints_a_summary_and_how_to_create_an_admin(

@@ -11,10 +11,16 @@ import pytest
 from communs.emulator import EmulatorServer, Settings, World
 from communs.emulator.content import plan_for
 from communs.emulator.graphql import GraphQLError, parse
+from communs.forges.github import record_from_github_graphql
 from communs.forges.github_graphql import (
+    OwnerPage,
     build_enrich_query,
+    build_owners_query,
+    build_probe_query,
     is_rate_limited,
     parse_enrich_response,
+    parse_owners_response,
+    parse_probe_response,
 )
 
 TOKEN = {"Authorization": "Bearer a-token"}
@@ -188,3 +194,28 @@ def test_it_needs_a_token_and_a_budget(
     assert (
         http.get(f"{server.url}/github/repos/{record.full_path}", headers=TOKEN).status_code == 200
     )
+
+
+def test_it_answers_the_batched_listing_and_the_probe_of_the_adapter(
+    server: EmulatorServer, world: World, http: httpx.Client
+) -> None:
+    forge = world.forges["github"]
+    owners = sorted(o.path for o in forge.owners.values() if o.organisation)[:5]
+    query, variables = build_owners_query([(login, None) for login in owners], per_owner=3)
+    body = ask(http, server, query, **variables)
+    assert "errors" not in body
+    pages = parse_owners_response(body, owners, record_from_github_graphql, 1000)
+    probe, probe_variables = build_probe_query(owners)
+    probes = parse_probe_response(ask(http, server, probe, **probe_variables), owners)
+    for login in owners:
+        page = pages[login]
+        assert isinstance(page, OwnerPage)
+        listing = forge.owner_listing(forge.owners[login.lower()])
+        truth = sorted(listing, key=lambda i: (forge.record(i).created_at, i))
+        assert page.total == len(listing)
+        assert [r.native_id for r in page.records] == [forge.record(i).native_id for i in truth[:3]]
+        assert (page.end_cursor is not None) == (len(listing) > 3)
+        # The probe sums up the owner as the first page of the listing did.
+        assert probes[login] == page.fingerprint is not None
+        record = page.records[0]
+        assert record.open_issues == forge.record(truth[0]).open_issues

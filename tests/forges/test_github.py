@@ -11,12 +11,16 @@ import httpx
 import pytest
 
 from communs.forges.errors import BadResponse, NotSupported
-from communs.forges.github import GitHub
+from communs.forges.github import GitHub, record_from_github_graphql
 from communs.forges.github_graphql import (
+    OwnerMissing,
+    OwnerPage,
     Release,
     build_enrich_query,
+    build_owners_query,
     extras_from_node,
     parse_enrich_response,
+    parse_owners_response,
 )
 from communs.forges.records import RepositoryRecord
 
@@ -220,3 +224,62 @@ def test_enrichment_needs_a_token(make_client) -> None:
 
     with pytest.raises(NotSupported, match="needs a token"):
         asyncio.run(go())
+
+
+def _node(number: int, owner: str = "etalab") -> dict[str, object]:
+    return {
+        "databaseId": number,
+        "nameWithOwner": f"{owner}/r{number}",
+        "name": f"r{number}",
+        "url": f"https://github.com/{owner}/r{number}",
+        "isFork": False,
+        "isPrivate": False,
+        "issues": {"totalCount": 2},
+        "pullRequests": {"totalCount": 1},
+        "repositoryTopics": {"nodes": [{"topic": {"name": "etat"}}]},
+        "languages": {"edges": [{"size": 10, "node": {"name": "Python"}}]},
+    }
+
+
+def test_the_owners_query_passes_logins_and_cursors_as_variables() -> None:
+    query, variables = build_owners_query([("etalab", None), ('x") { evil }', "Y3Vyc29y")])
+    assert variables == {"l0": "etalab", "c0": None, "l1": 'x") { evil }', "c1": "Y3Vyc29y"}
+    assert "evil" not in query
+    # Only a first page carries the probe fields (what the next harvest compares).
+    first, follow = query.split("o1:")
+    assert "pushed: repositories" in first and "pushed: repositories" not in follow
+
+
+def test_a_batched_listing_gives_each_owner_its_page_or_why_not() -> None:
+    logins = ["etalab", "gone", "huge", "cursorless"]
+    answer = {
+        "data": {
+            "o0": {
+                "repositories": {
+                    "totalCount": 3,
+                    "pageInfo": {"hasNextPage": True, "endCursor": "c2"},
+                    "nodes": [_node(1), _node(2), {**_node(3), "isPrivate": True}],
+                },
+                "updated": {"totalCount": 3, "nodes": []},
+                "pushed": {"totalCount": 3, "nodes": []},
+            },
+            "o1": None,
+            "o2": {"repositories": {"nodes": [_node(n) for n in range(1001)]}},
+            "o3": {"repositories": {"pageInfo": {"hasNextPage": True}, "nodes": []}},
+        },
+        "errors": [{"type": "NOT_FOUND", "path": ["o1"], "message": "Could not resolve"}],
+    }
+    pages = parse_owners_response(answer, logins, record_from_github_graphql, 1000)
+    page = pages["etalab"]
+    assert isinstance(page, OwnerPage)
+    assert [r.full_path for r in page.records] == ["etalab/r1", "etalab/r2"]
+    assert page.end_cursor == "c2" and page.total == 3 and page.fingerprint == "3|3"
+    # REST's open_issues_count counts pull requests too.
+    assert page.records[0].open_issues == 3 and page.records[0].topics == ["etat"]
+    assert page.extras["etalab/r1"].languages == {"Python": 10}
+    gone, huge, cursorless = pages["gone"], pages["huge"], pages["cursorless"]
+    assert isinstance(gone, OwnerMissing) and gone.gone and "Could not resolve" in str(gone)
+    assert isinstance(huge, OwnerMissing) and not huge.gone and "1001" in str(huge)
+    assert isinstance(cursorless, OwnerMissing) and not cursorless.gone
+    with pytest.raises(ValueError, match="no data"):
+        parse_owners_response({"errors": [{"message": "boom"}]}, logins, None, 1000)

@@ -120,6 +120,8 @@ class FakeGitHub:
     statuses: list[int] = field(default_factory=list)
     graphql: int = 0
     next_id: int = 100
+    # Owners whose GraphQL listing always points to the same next page (a loop).
+    looping: set[str] = field(default_factory=set)
 
     def add(self, owner: str, name: str, **fields: Any) -> Repo:
         self.next_id += 1
@@ -203,7 +205,109 @@ class FakeGitHub:
             headers["link"] = f'<{following}>; rel="next"'
         return json_response([r.item() for r in chosen], headers=headers)
 
+    def node(self, repo: Repo) -> dict[str, Any]:
+        """A repository as the batched GraphQL listing asks for it (fragment Listed)."""
+        item = repo.item()
+        return {
+            "databaseId": repo.id,
+            "nameWithOwner": repo.full_name,
+            "name": repo.name,
+            "url": item["html_url"],
+            "description": repo.description or None,
+            "homepageUrl": None,
+            "isFork": repo.fork,
+            "isArchived": False,
+            "isTemplate": False,
+            "isPrivate": False,
+            "createdAt": item["created_at"],
+            "updatedAt": item["updated_at"],
+            "pushedAt": item["pushed_at"],
+            "stargazerCount": repo.stars,
+            "forkCount": 0,
+            "watchers": {"totalCount": repo.watchers},
+            "issues": {"totalCount": 0},
+            "pullRequests": {"totalCount": 0},
+            "licenseInfo": {"spdxId": repo.license} if repo.license else None,
+            "primaryLanguage": {"name": "Python"},
+            "defaultBranchRef": {"name": "main"},
+            "repositoryTopics": {"nodes": []},
+            **self.extras(repo),
+        }
+
+    def extras(self, repo: Repo) -> dict[str, Any]:
+        return {
+            "watchers": {"totalCount": repo.watchers},
+            "languages": {"edges": [{"size": 1200, "node": {"name": "Python"}}]},
+            "latestRelease": {
+                "tagName": "v1.0",
+                "name": "One",
+                "publishedAt": "2024-05-01T00:00:00Z",
+                "url": f"{WEB}/{repo.full_name}/releases/v1.0",
+            },
+            "object": {
+                "entries": [
+                    {"name": "README.md", "type": "blob"},
+                    {"name": "docs", "type": "tree"},
+                ]
+            },
+        }
+
+    def owners_query(self, payload: dict[str, Any]) -> httpx.Response:
+        """Owners listed (``$c`` variables: cursors) or probed, ``page_size`` a page."""
+        self.graphql += 1
+        variables = payload["variables"]
+        data: dict[str, Any] = {"rateLimit": {"cost": 1, "remaining": 4999, "resetAt": None}}
+        errors = []
+        index = 0
+        while f"l{index}" in variables:
+            login = variables[f"l{index}"].lower()
+            if login not in {o.lower() for o in self.orgs | self.users}:
+                data[f"o{index}"] = None
+                errors.append({"type": "NOT_FOUND", "path": [f"o{index}"], "message": "no"})
+                index += 1
+                continue
+            listed = sorted(
+                (r for r in self.repos.values() if r.owner.lower() == login), key=lambda r: r.id
+            )
+            owner: dict[str, Any] = {"login": login}
+            for alias, field_name in (("updated", "updated_at"), ("pushed", "pushed_at")):
+                newest = sorted(listed, key=lambda r: (getattr(r, field_name), r.id))[-1:]
+                owner[alias] = {
+                    "totalCount": len(listed),
+                    "nodes": [
+                        {
+                            "databaseId": r.id,
+                            "nameWithOwner": r.full_name,
+                            "updatedAt": r.item()["updated_at"],
+                            "pushedAt": r.item()["pushed_at"],
+                        }
+                        for r in newest
+                    ],
+                }
+            if f"c{index}" in variables:
+                start = int(variables[f"c{index}"] or 0)
+                chosen = listed[start : start + self.page_size]
+                more = start + self.page_size < len(listed) or login in self.looping
+                if login in self.looping:
+                    start = 0
+                owner["repositories"] = {
+                    "totalCount": len(listed),
+                    "pageInfo": {
+                        "hasNextPage": more,
+                        "endCursor": str(start + self.page_size) if more else None,
+                    },
+                    "nodes": [self.node(r) for r in chosen],
+                }
+            data[f"o{index}"] = owner
+            index += 1
+        body: dict[str, Any] = {"data": data}
+        if errors:
+            body["errors"] = errors
+        return httpx.Response(200, json=body)
+
     def enrich(self, payload: dict[str, Any]) -> httpx.Response:
+        if "l0" in payload["variables"]:
+            return self.owners_query(payload)
         self.graphql += 1
         variables = payload["variables"]
         data: dict[str, Any] = {"rateLimit": {"cost": 1, "remaining": 4999, "resetAt": None}}
@@ -214,24 +318,7 @@ class FakeGitHub:
             data[f"r{index}"] = (
                 None
                 if repo is None
-                else {
-                    "nameWithOwner": repo.full_name,
-                    "databaseId": repo.id,
-                    "watchers": {"totalCount": repo.watchers},
-                    "languages": {"edges": [{"size": 1200, "node": {"name": "Python"}}]},
-                    "latestRelease": {
-                        "tagName": "v1.0",
-                        "name": "One",
-                        "publishedAt": "2024-05-01T00:00:00Z",
-                        "url": f"{WEB}/{repo.full_name}/releases/v1.0",
-                    },
-                    "object": {
-                        "entries": [
-                            {"name": "README.md", "type": "blob"},
-                            {"name": "docs", "type": "tree"},
-                        ]
-                    },
-                }
+                else {"nameWithOwner": repo.full_name, "databaseId": repo.id, **self.extras(repo)}
             )
             index += 1
         return httpx.Response(200, json={"data": data})

@@ -196,3 +196,27 @@ def test_a_forge_that_cannot_be_listed_fails_with_the_reason(github: FakeGitHub)
     assert outcomes["fossil.test"].message == "no adapter for forge kind 'fossil'"
     assert HarvestRun.objects.get(forge=unknown).status == HarvestRun.Status.FAILED
     assert not any("sr.ht" in url for url in github.requested)
+
+
+def test_with_a_token_one_owner_looping_or_unknown_fails_alone(github: FakeGitHub) -> None:
+    tokens = {"api.github.test": ["t0ken"]}
+    run_harvest(github, tokens=tokens)
+    before = live_rows()
+    github.push(next(r for r in github.repos.values() if r.name == "one"), later(EPOCH, days=9))
+    # betagouv moved (the probe sees it) but its cursor leads back to itself; jdoe is no
+    # longer known to GitHub.
+    github.push(next(r for r in github.repos.values() if r.name == "site"), later(EPOCH, days=9))
+    github.looping.add("betagouv")
+    github.users.clear()
+    result = run_harvest(github, tokens=tokens)
+    [outcome] = result.outcomes
+    assert outcome.status == HarvestRun.Status.FAILED
+    assert "2 of 3 owners failed" in outcome.message
+    assert "betagouv: " in outcome.message and "came back" in outcome.message
+    assert "jdoe: " in outcome.message
+    # etalab went on; nothing was lost or marked gone.
+    assert Repository.objects.get(full_path="etalab/one").pushed_at == later(EPOCH, days=9)
+    after = live_rows()
+    assert sorted(after) == sorted(before)
+    assert not Repository.objects.filter(gone_since__isnull=False).exists()
+    assert after["jdoe/notes"] == before["jdoe/notes"]

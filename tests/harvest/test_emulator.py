@@ -3,16 +3,22 @@ repositories): everything stored once, faults change nothing, a refresh costs 30
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from communs.emulator import EmulatorServer, Settings, World
+from communs.forges.github import GitHub
+from communs.forges.github_graphql import RepositoryExtras
+from communs.forges.http import ForgeClient
+from communs.forges.records import RepositoryRecord
 from communs.harvest.engine import HarvestResult, harvest
 from communs.harvest.models import HarvestRun
-from communs.harvest.store import build_plans
+from communs.harvest.store import build_plans, release_json
 from communs.repositories.models import Repository
+from communs.sources.models import Forge
 
 from .conftest import Clock, import_emulator, small_world
 
@@ -160,7 +166,13 @@ def test_with_a_token_github_repositories_are_enriched(
     github = next(o for o in result.outcomes if o.host.endswith("/github"))
     rows = Repository.objects.filter(forge__host=github.host)
     assert github.counts["enriched"] == rows.count() > 50
-    assert server.emulator.stats_json()["endpoints"]["github.graphql"] == -(-rows.count() // 50)
+    endpoints = server.emulator.stats_json()["endpoints"]
+    owners = [o for o in world.forges["github"].owners.values() if o.organisation]
+    # Owners listed many at a time, with their extras: no REST listing, no enrichment
+    # request of its own, and at least 50 repositories a GraphQL request.
+    assert not any(name.startswith("github.list") for name in endpoints)
+    assert endpoints["github.graphql"] < len(owners)
+    assert rows.count() / endpoints["github.graphql"] >= 50
     assert rows.exclude(root_files=[]).count() > rows.count() // 2
     assert rows.filter(enriched_at__isnull=True).count() == 0
     # The other forges have no GraphQL: nothing enriched there.
@@ -169,3 +181,77 @@ def test_with_a_token_github_repositories_are_enriched(
         .filter(enriched_at__isnull=False)
         .exists()
     )
+
+
+def test_graphql_listing_stores_what_rest_and_enrichment_store(
+    serve: Callable[..., EmulatorServer], tmp_path: Path
+) -> None:
+    rest, batched = serve(small_world()), serve(small_world())
+    import_emulator(rest, tmp_path / "rest")
+    harvest_emulator(rest)
+    expected = rows_of(rest)
+    import_emulator(batched, tmp_path / "batched")
+    tokens = {batched.url.removeprefix("http://"): ["t"]}
+    harvest_emulator(batched, tokens=tokens)
+    assert rows_of(batched) == expected
+    # The extras listed with each repository are what the enrichment query answers.
+    forge = Forge.objects.get(host=batched.url.removeprefix("http://") + "/github")
+    rows = list(
+        Repository.objects.filter(forge=forge).values_list(
+            "full_path", "root_files", "languages", "latest_release", "watchers"
+        )
+    )
+
+    async def enrich() -> dict[str, RepositoryExtras | None]:
+        async with ForgeClient(tokens=tokens) as client:
+            adapter = GitHub(client, forge.url, forge.api_url)
+            return await adapter.enrich([RepositoryRecord(path, "") for path, *_ in rows])
+
+    answers = asyncio.run(enrich())
+    assert any(root_files for _, root_files, *_ in rows)
+    for path, root_files, languages, release, watchers in rows:
+        extras = answers[path]
+        assert extras is not None
+        assert (root_files, languages, watchers) == (
+            extras.root_files,
+            extras.languages,
+            extras.watchers,
+        )
+        assert release == release_json(extras)
+
+
+def test_with_a_token_a_refresh_probes_owners_and_lists_only_those_that_moved(
+    serve: Callable[..., EmulatorServer], tmp_path: Path
+) -> None:
+    world = small_world()
+    server = serve(world)
+    import_emulator(server, tmp_path)
+    tokens = {server.url.removeprefix("http://"): ["t"]}
+    harvest_emulator(server, tokens=tokens)
+    before = rows_of(server)
+    owners = [o for o in world.forges["github"].owners.values() if o.organisation]
+    calls = server.emulator.stats_json()["endpoints"]["github.graphql"]
+    result = harvest_emulator(server, tokens=tokens)
+    github = next(o for o in result.outcomes if o.host.endswith("/github"))
+    # Nothing changed: one probe request for every owner (up to 100 a request).
+    assert server.emulator.stats_json()["endpoints"]["github.graphql"] - calls == -(
+        -len(owners) // 100
+    )
+    assert github.counts["unchanged"] == len(before["github"])
+    assert github.counts["new"] + github.counts["updated"] == 0
+    assert rows_of(server) == before
+    touched = {path for name, path in world.touch(0.05, seed=4) if name == "github"}
+    assert touched
+    result = harvest_emulator(server, tokens=tokens)
+    github = next(o for o in result.outcomes if o.host.endswith("/github"))
+    after = dict(
+        Repository.objects.filter(forge__host=github.host).values_list("full_path", "pushed_at")
+    )
+    truth = {
+        r.full_path: r.pushed_at
+        for r in map(world.forges["github"].record, world.forges["github"].all())
+    }
+    assert {path: after[path] for path in touched if path in after} == {
+        path: truth[path] for path in touched if path in after
+    }
+    assert github.counts["updated"] == len(touched & after.keys())

@@ -198,10 +198,15 @@ def test_owner_narrows_the_harvest_and_checks_only_that_owner(github: FakeGitHub
     assert Repository.objects.get(native_id=str(gone.id)).gone_since is None
 
 
-def test_it_enriches_what_changed_with_a_token(github: FakeGitHub) -> None:
+def test_with_a_token_owners_are_listed_together_with_their_extras(github: FakeGitHub) -> None:
     tokens = {"api.github.test": ["t0ken"]}
     run_harvest(github, tokens=tokens)
-    assert github.graphql == 1  # six repositories: one GraphQL request
+    # Three owners in one request; etalab's second page (two a page) in another.
+    assert github.graphql == 2
+    assert not any("/repos" in url for url in github.requested)
+    assert sorted(Repository.objects.values_list("full_path", flat=True)) == sorted(
+        r.full_name for r in github.repos.values()
+    )
     row = Repository.objects.get(full_path="etalab/one")
     assert row.root_files == ["README.md", "docs/"]
     assert row.languages == {"Python": 1200}
@@ -213,17 +218,25 @@ def test_it_enriches_what_changed_with_a_token(github: FakeGitHub) -> None:
     }
     assert row.enriched_at is not None
     assert HarvestRun.objects.get().enriched == 6
-    # Nothing changed: nothing to enrich again; a push: that one only.
+    # Nothing changed: one probe for the three owners, nothing listed.
     run_harvest(github, tokens=tokens)
-    assert github.graphql == 1
+    assert github.graphql == 3
+    last = HarvestRun.objects.order_by("-pk").first()
+    assert last is not None and (last.unchanged, last.new, last.updated) == (6, 0, 0)
+    # A push: the probe sees that owner move, and only it is listed again.
     github.push(
         next(r for r in github.repos.values() if r.full_name == "jdoe/notes"), later(EPOCH, days=3)
     )
     run_harvest(github, tokens=tokens)
-    assert github.graphql == 2
-    assert HarvestRun.objects.order_by("-pk").first().enriched == 1  # type: ignore[union-attr]
-    # The listing does not carry languages: enrichment's stay.
+    assert github.graphql == 5
+    last = HarvestRun.objects.order_by("-pk").first()
+    assert last is not None and (last.enriched, last.updated, last.unchanged) == (1, 1, 5)
     assert Repository.objects.get(full_path="etalab/one").languages == {"Python": 1200}
+    # A repository deleted: the count moves, the owner is listed, the repository is gone.
+    gone = next(r for r in github.repos.values() if r.full_name == "betagouv/site")
+    github.delete(gone)
+    run_harvest(github, tokens=tokens)
+    assert Repository.objects.get(native_id=str(gone.id)).gone_since is not None
 
 
 def test_without_a_token_nothing_is_sent_to_graphql(github: FakeGitHub) -> None:

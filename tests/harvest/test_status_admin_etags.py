@@ -105,3 +105,27 @@ def test_a_refresh_in_a_new_process_sends_the_stored_etags(github: FakeGitHub) -
     github.requested.clear()
     run_harvest(github)
     assert github.statuses[-4:] == [304] * 4
+
+
+def test_stored_answers_a_complete_run_did_not_use_are_deleted(github: FakeGitHub) -> None:
+    run_harvest(github)
+    etalab_page_2 = "https://api.github.test/orgs/etalab/repos?per_page=100&type=all&page=2"
+    kept_urls = set(StoredResponse.objects.values_list("url", flat=True))
+    assert etalab_page_2 in kept_urls  # four repositories, two a page
+    # Another forge's answers, and an old answer of this one that no run asks for again.
+    store_response("https://api.other.test/orgs/x/repos", 'W/"o"', b"{}\n[]")
+    store_response("https://api.github.test/orgs/left/repos", 'W/"l"', b"{}\n[]")
+    # A narrowed run saw only part of the forge: it deletes nothing.
+    run_harvest(github, owners=["jdoe"])
+    assert StoredResponse.objects.count() == len(kept_urls) + 2
+    # Two repositories fewer: etalab fits one page, whose second page is no longer asked.
+    for repo in [r for r in github.repos.values() if r.owner == "etalab"][:2]:
+        github.delete(repo)
+    run_harvest(github)
+    assert HarvestRun.objects.order_by("-pk").first().status == "succeeded"  # type: ignore[union-attr]
+    left = set(StoredResponse.objects.values_list("url", flat=True))
+    assert left == (kept_urls - {etalab_page_2}) | {"https://api.other.test/orgs/x/repos"}
+    # What is left is what the next refresh asks: every page answers 304.
+    github.statuses.clear()
+    run_harvest(github)
+    assert github.statuses and set(github.statuses) == {304}

@@ -7,7 +7,8 @@ schema, enough for GitHub's shapes:
 
 - ``repository(owner:, name:)``: ``id databaseId name nameWithOwner owner description url
   homepageUrl isFork isArchived isTemplate isPrivate isEmpty stargazerCount forkCount
-  createdAt updatedAt pushedAt diskUsage watchers stargazers languages(first:, orderBy:)
+  createdAt updatedAt pushedAt diskUsage watchers stargazers issues pullRequests
+  languages(first:, orderBy:)
   primaryLanguage licenseInfo latestRelease releases defaultBranchRef repositoryTopics
   object(expression: "HEAD:" | "HEAD:path" | "HEAD")`` (``… on Tree { entries { name
   type } }``, ``… on Blob { text byteSize }``, ``… on Commit { committedDate }``);
@@ -710,6 +711,12 @@ _REPOSITORY: dict[str, Spec] = {
         _count(lambda r: r.open_issues, "IssueConnection"),
         frozenset({"first", "after", "last", "before", "states"}),
     ),
+    # The emulated world counts open issues only: no pull request is open.
+    "pullRequests": Spec(
+        "PullRequestConnection!",
+        lambda n, a, c: {"__typename": "PullRequestConnection", "totalCount": 0},
+        frozenset({"first", "after", "last", "before", "states", "orderBy"}),
+    ),
     "languages": Spec(
         "LanguageConnection", _languages, frozenset({"first", "after", "last", "before", "orderBy"})
     ),
@@ -881,6 +888,7 @@ SCHEMA: dict[str, dict[str, Spec]] = {
     "UserConnection": _dict_fields(("totalCount", "Int!")),
     "StargazerConnection": _dict_fields(("totalCount", "Int!")),
     "IssueConnection": _dict_fields(("totalCount", "Int!")),
+    "PullRequestConnection": _dict_fields(("totalCount", "Int!")),
     "Ref": _dict_fields(("name", "String!")),
     "RepositoryTopicConnection": {
         "totalCount": Spec("Int!", key("totalCount")),

@@ -20,10 +20,17 @@ from communs.forges._values import count, moment, strings, text
 from communs.forges.base import Adapter, Page, PagingState
 from communs.forges.errors import BadResponse, NotSupported, RateLimited
 from communs.forges.github_graphql import (
+    OwnerMissing,
+    OwnerPage,
     RepositoryExtras,
     build_enrich_query,
+    build_owners_query,
+    build_probe_query,
+    extras_from_node,
     is_rate_limited,
     parse_enrich_response,
+    parse_owners_response,
+    parse_probe_response,
 )
 from communs.forges.http import ForgeResponse
 from communs.forges.paging import next_link
@@ -66,6 +73,45 @@ def record_from_github(item: Mapping[str, Any]) -> RepositoryRecord:
         license=text(licence.get("spdx_id")),
         language=text(item.get("language")),
         topics=strings(item.get("topics")),
+    )
+
+
+def record_from_github_graphql(node: Mapping[str, Any]) -> RepositoryRecord:
+    """A ``Repository`` node of the batched GraphQL listing as a record, with the same
+    values its REST answer gives (``open_issues`` counts pull requests too, as REST's
+    ``open_issues_count`` does), plus the watchers and languages REST listings lack."""
+
+    def total(name: str) -> int:
+        return count((node.get(name) or {}).get("totalCount"))
+
+    topics = [
+        (item.get("topic") or {}).get("name")
+        for item in (node.get("repositoryTopics") or {}).get("nodes") or []
+        if isinstance(item, Mapping)
+    ]
+    extras = extras_from_node(node)
+    return RepositoryRecord(
+        full_path=node["nameWithOwner"],
+        url=node["url"],
+        native_id=str(node["databaseId"]),
+        name=text(node.get("name")),
+        description=text(node.get("description")),
+        default_branch=text((node.get("defaultBranchRef") or {}).get("name")),
+        is_fork=bool(node["isFork"]) if "isFork" in node else None,
+        is_archived=bool(node.get("isArchived")),
+        is_template=bool(node.get("isTemplate")),
+        homepage=text(node.get("homepageUrl")),
+        created_at=moment(node.get("createdAt")),
+        updated_at=moment(node.get("updatedAt")),
+        pushed_at=moment(node.get("pushedAt")),
+        stars=count(node.get("stargazerCount")),
+        forks=count(node.get("forkCount")),
+        watchers=total("watchers"),
+        open_issues=total("issues") + total("pullRequests"),
+        license=text((node.get("licenseInfo") or {}).get("spdxId")),
+        language=text((node.get("primaryLanguage") or {}).get("name")),
+        languages=extras.languages,
+        topics=strings([topic for topic in topics if topic]),
     )
 
 
@@ -143,8 +189,37 @@ class GitHub(Adapter):
             result.update(await self._enrich_batch(batch))
         return result
 
-    async def _enrich_batch(self, paths: list[str]) -> dict[str, RepositoryExtras | None]:
-        query, variables = build_enrich_query(paths)
+    async def list_owners_batch(
+        self, owners: Sequence[tuple[str, str | None]]
+    ) -> dict[str, OwnerPage | OwnerMissing]:
+        """One page of each ``(login, cursor)`` in one GraphQL request (token needed).
+
+        Keyed by login; an owner GitHub does not know, or whose part of the answer is
+        malformed, maps to :class:`OwnerMissing`. Errors of the whole request (after the
+        client's retries) raise as usual.
+        """
+        query, variables = build_owners_query(owners)
+        logins = [login for login, _ in owners]
+
+        def parse(answer: Mapping[str, Any]) -> dict[str, OwnerPage | OwnerMissing]:
+            return parse_owners_response(
+                answer, logins, record_from_github_graphql, self.max_items_per_page
+            )
+
+        return await self._graphql(query, variables, parse)
+
+    async def probe_owners(self, logins: Sequence[str]) -> dict[str, str | None]:
+        """Each owner's fingerprint (its newest repositories and count; None: unknown)."""
+        query, variables = build_probe_query(logins)
+        return await self._graphql(
+            query, variables, lambda answer: parse_probe_response(answer, logins)
+        )
+
+    async def _graphql(self, query: str, variables: Mapping[str, Any], parse: Any) -> Any:
+        if not self.client.has_token(self.graphql_url):
+            raise NotSupported(
+                "GitHub's GraphQL API needs a token; set one for this host", url=self.graphql_url
+            )
         for _ in range(GRAPHQL_TRIES):
             response = await self.client.post_json(
                 self.graphql_url,
@@ -159,7 +234,13 @@ class GitHub(Adapter):
                 logger.info("GraphQL budget spent; asking again")
                 continue
             try:
-                return parse_enrich_response(response.data, paths)
-            except ValueError as exc:
-                raise BadResponse(str(exc), url=response.url) from exc
+                return parse(response.data)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise BadResponse(f"{type(exc).__name__}: {exc}", url=response.url) from exc
         raise RateLimited("GraphQL stayed rate limited", url=self.graphql_url)
+
+    async def _enrich_batch(self, paths: list[str]) -> dict[str, RepositoryExtras | None]:
+        query, variables = build_enrich_query(paths)
+        return await self._graphql(
+            query, variables, lambda answer: parse_enrich_response(answer, paths)
+        )

@@ -207,16 +207,7 @@ class ForgeClient:
         """GET ``url`` and decode its JSON; raises a :class:`ForgeError` subclass on failure."""
         if params:
             url = with_query(url, **params)
-
-        async def consume(response: httpx.Response, final_url: str) -> ForgeResponse:
-            raw = await self._read(response, final_url, self.max_body_bytes)
-            data = _decode_json(raw, response, final_url)
-            etag = response.headers.get("etag")
-            if conditional and etag:
-                await _maybe_await(self.etags.put(final_url, etag, _pack(response.headers, raw)))
-            return ForgeResponse(final_url, response.status_code, response.headers, data)
-
-        return await self._exchange(
+        return await self._json(
             "GET",
             url,
             adapter=adapter,
@@ -224,7 +215,6 @@ class ForgeClient:
             headers=headers,
             auth_scheme=auth_scheme,
             conditional=conditional,
-            consume=consume,
         )
 
     async def post_json(
@@ -238,13 +228,7 @@ class ForgeClient:
         auth_scheme: str = "Bearer",
     ) -> ForgeResponse:
         """POST ``payload`` as JSON (a GraphQL query) and decode the JSON answer."""
-
-        async def consume(response: httpx.Response, final_url: str) -> ForgeResponse:
-            raw = await self._read(response, final_url, self.max_body_bytes)
-            data = _decode_json(raw, response, final_url)
-            return ForgeResponse(final_url, response.status_code, response.headers, data)
-
-        return await self._exchange(
+        return await self._json(
             "POST",
             url,
             adapter=adapter,
@@ -252,6 +236,39 @@ class ForgeClient:
             headers=headers,
             auth_scheme=auth_scheme,
             conditional=False,
+            payload=payload,
+        )
+
+    async def _json(
+        self,
+        method: str,
+        url: str,
+        *,
+        adapter: str,
+        kind: str,
+        headers: Mapping[str, str] | None,
+        auth_scheme: str,
+        conditional: bool,
+        payload: object = None,
+    ) -> ForgeResponse:
+        """One JSON exchange; a conditional one stores the answer's ETag and body."""
+
+        async def consume(response: httpx.Response, final_url: str) -> ForgeResponse:
+            raw = await self._read(response, final_url, self.max_body_bytes)
+            data = _decode_json(raw, response, final_url)
+            etag = response.headers.get("etag")
+            if conditional and etag:
+                await _maybe_await(self.etags.put(final_url, etag, _pack(response.headers, raw)))
+            return ForgeResponse(final_url, response.status_code, response.headers, data)
+
+        return await self._exchange(
+            method,
+            url,
+            adapter=adapter,
+            kind=kind,
+            headers=headers,
+            auth_scheme=auth_scheme,
+            conditional=conditional,
             consume=consume,
             payload=payload,
         )

@@ -8,12 +8,20 @@ its own task (:class:`ForgeHarvest`):
 
 1. claim the forge's run: resume an unfinished one, or start one (``store.open_run``);
 2. list each owner not done yet (a few at a time), from its saved cursor if any; each
-   page is saved with the advanced cursor in one transaction (``store.commit_page``);
+   page is saved with the advanced cursor in one transaction (``store.commit_page``).
+   On GitHub with a token, owners are listed by GraphQL, ``OWNER_BATCH`` owners a
+   request (each with every record field and the enrichment extras), each owner's
+   cursor followed in later batches; an owner listed completely before is first
+   *probed* (``PROBE_BATCH`` owners a request: its count and newest repositories) and
+   listed again only if that moved, or if its last listing is older than
+   ``FULL_LISTING_AFTER``. A batch the forge refuses as a whole falls back to REST,
+   owner by owner;
 3. once an owner is listed completely, fetch each stored repository it no longer lists:
    gone (404) is marked ``gone_since``; found elsewhere is stored (renamed, transferred);
    an owner whose listing failed is never checked, so a failure marks nothing gone;
 4. with a GitHub token, enrich what changed (GraphQL, 50 repositories a request);
-5. close the run: succeeded, failed (with why), or interrupted (resumable).
+5. close the run: succeeded, failed (with why), or interrupted (resumable); after a
+   complete success, delete the forge's stored answers (ETags) the run did not use.
 
 A failure of one owner (404, 403, HTML, invalid JSON, a pagination loop, a page too
 large) fails that owner and the others go on; the forge's run then ends ``failed``.
@@ -32,29 +40,33 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from communs.forges.base import Adapter
 from communs.forges.errors import (
+    BadResponse,
     ForgeError,
     NotFound,
     NotSupported,
+    PaginationLoop,
     RateLimited,
     ServerError,
     Unreachable,
 )
 from communs.forges.github import GitHub
+from communs.forges.github_graphql import OwnerMissing
 from communs.forges.http import ForgeClient
 from communs.forges.records import RepositoryRecord
 from communs.forges.registry import adapter_class
 from communs.forges.stats import RequestCounts
 from communs.harvest import store
-from communs.harvest.etags import DatabaseETagStore
-from communs.harvest.fields import COMPLETED_BY_FETCH, kept_fields
+from communs.harvest.etags import DatabaseETagStore, prune_responses
+from communs.harvest.fields import ALWAYS_KEPT, COMPLETED_BY_FETCH, kept_fields
 from communs.harvest.models import HarvestRun
 from communs.harvest.plan import WHOLE_INSTANCE, ForgePlan
 from communs.harvest.progress import ForgeProgress, Progress
-from communs.harvest.state import Step
+from communs.harvest.state import GRAPHQL_CURSOR, Step
 from communs.harvest.stats import CURRENT_FORGE, ForgeStats
 from communs.harvest.writer import DatabaseThread
 from communs.repositories.storage import UpsertCounts
@@ -65,6 +77,14 @@ logger = logging.getLogger(__name__)
 CHECK_BATCH = 50
 # Repositories per GraphQL enrichment request (GitHub's node limits allow about this).
 ENRICH_BATCH = 50
+# Owners per GraphQL listing request: GitHub's node limit (500,000 per query) allows 70
+# at 7,102 nodes each (github_graphql.py); 50 leaves room.
+OWNER_BATCH = 50
+# Owners per GraphQL probe (two repositories and a count each).
+PROBE_BATCH = 100
+# A probe that says "unchanged" cannot see a repository swapped for another with older
+# dates in the same owner; a complete listing this old is redone anyway.
+FULL_LISTING_AFTER = timedelta(days=7)
 # This many owners in a row failing for forge-wide reasons stop the forge.
 FORGE_DOWN_AFTER = 3
 FORGE_WIDE = (Unreachable, ServerError)
@@ -219,6 +239,11 @@ class ForgeHarvest:
         self.failures: dict[str, str] = {}
         self.forge_wide_in_a_row = 0
         self.started = time.monotonic()
+        # Owners to list by REST from their first page (a GraphQL batch failed for them).
+        self.restart: set[str] = set()
+        # Owner -> its fingerprint from this run's first page, saved once it is done.
+        self.fingerprints: dict[str, str | None] = {}
+        self.graphql_cursors: dict[str, set[str]] = {}
 
     # The whole run.
 
@@ -268,7 +293,29 @@ class ForgeHarvest:
             )
         except store.LostClaim as lost:
             return ForgeOutcome(plan.host, "busy", str(lost), seconds=self._seconds())
+        await self.prune(run)
         return self._outcome(run)
+
+    async def prune(self, run: HarvestRun) -> None:
+        """After a complete success, drop the stored answers this run did not use."""
+        etags = self.client.etags
+        assert self.handle is not None
+        if (
+            run.status != HarvestRun.Status.SUCCEEDED
+            or self.handle.resumed
+            or self.plan.only is not None
+            or not isinstance(etags, DatabaseETagStore)
+        ):
+            return
+        used = etags.used.get(self.plan.host, set())
+        try:
+            pruned = await self.call(prune_responses, self.plan.api_url, used)
+        except Exception:
+            # Pruning is housekeeping: the run's data are stored whatever happens here.
+            logger.exception("%s: cannot prune stored answers", self.plan.host)
+            return
+        if pruned:
+            logger.info("%s: %d stored answers no longer used, deleted", self.plan.host, pruned)
 
     def _outcome(self, run: HarvestRun) -> ForgeOutcome:
         return ForgeOutcome(
@@ -290,27 +337,34 @@ class ForgeHarvest:
 
     # Owners.
 
+    def batched(self) -> bool:
+        """Whether owners are listed many at a time (GitHub GraphQL, with a token)."""
+        adapter = self.adapter
+        return (
+            isinstance(adapter, GitHub)
+            and not self.plan.whole
+            and self.client.has_token(adapter.graphql_url)
+        )
+
     async def list_owners(self) -> None:
         assert self.handle is not None
-        waiting = deque(o for o in self.plan.owners if self.handle.state.step(o) != Step.DONE)
+        pending = [o for o in self.plan.owners if self.handle.state.step(o) != Step.DONE]
+        if self.batched():
+            pending = await self.list_batched(pending)
+        waiting = deque(pending)
 
         async def worker() -> None:
             while waiting and not self.abort_reason:
                 await self.harvest_owner(waiting.popleft())
 
         # A few owners at a time: the client bounds requests per host anyway.
-        workers = max(1, min(self.client.per_host, len(waiting)))
-        try:
-            async with asyncio.TaskGroup() as group:
-                for _ in range(workers):
-                    group.create_task(worker())
-        except BaseExceptionGroup as group:
-            # One worker's error (a lost claim, a bug) stopped the others: raise it.
-            raise group.exceptions[0] from None
+        await _in_parallel(worker, min(self.client.per_host, len(waiting)))
 
     async def harvest_owner(self, owner: str) -> None:
         assert self.handle is not None
         step = self.handle.state.step(owner)
+        if owner in self.restart:
+            step = Step.START
         if step in (Step.START, Step.LISTING):
             last = await self.list_owner(owner, step)
             if last is None:
@@ -328,6 +382,9 @@ class ForgeHarvest:
         """List ``owner`` to its last page; its result, or None when it failed (recorded)."""
         assert self.handle is not None
         state = self.handle.state
+        if step == Step.LISTING and (state.cursor(owner) or "").startswith(GRAPHQL_CURSOR):
+            # Listed by GraphQL by a process that had a token: REST starts over.
+            step = Step.START
         if step == Step.LISTING:
             cursor = state.cursor(owner)
         else:
@@ -384,6 +441,131 @@ class ForgeHarvest:
                 if page.next_cursor is None:
                     listing.last = result
                 self.display.repositories += result.counts.total
+
+    # Owners many at a time (GitHub GraphQL).
+
+    async def list_batched(self, owners: list[str]) -> list[str]:
+        """Probe and list ``owners`` by GraphQL; returns those left to the REST path
+        (being checked, listed by REST when interrupted, or in a batch that failed)."""
+        assert self.handle is not None
+        state = self.handle.state
+        fresh_since = datetime.now(UTC) - FULL_LISTING_AFTER
+        rest: list[str] = []
+        probe: list[str] = []
+        queue: deque[tuple[str, str | None]] = deque()
+        for owner in owners:
+            here = state.of(owner)
+            if here.step == Step.START:
+                if state.fingerprint(owner, fresh_since):
+                    probe.append(owner)
+                else:
+                    queue.append((owner, None))
+            elif here.step == Step.LISTING and here.cursor.startswith(GRAPHQL_CURSOR):
+                queue.append((owner, here.cursor[len(GRAPHQL_CURSOR) :]))
+            else:
+                rest.append(owner)
+        for start in range(0, len(probe), PROBE_BATCH):
+            if self.abort_reason:
+                return []
+            await self.probe(probe[start : start + PROBE_BATCH], queue, fresh_since)
+
+        async def worker() -> None:
+            while queue and not self.abort_reason:
+                batch = [queue.popleft() for _ in range(min(OWNER_BATCH, len(queue)))]
+                await self.list_batch(batch, queue, rest)
+
+        await _in_parallel(worker, min(self.client.per_host, -(-len(queue) // OWNER_BATCH)))
+        return rest
+
+    async def graphql(self, request: Awaitable[Any], what: str) -> Any:
+        """The answer of a GraphQL ``request``, or None when it failed: a spent budget
+        stops the forge (``abort_reason``), any other failure is the caller's to route."""
+        try:
+            return await request
+        except RateLimited as error:
+            self.abort_reason = str(error)
+        except ForgeError as error:
+            logger.info("%s: a GraphQL %s failed: %s", self.plan.host, what, error)
+        return None
+
+    async def probe(
+        self, owners: list[str], queue: deque[tuple[str, str | None]], fresh_since: datetime
+    ) -> None:
+        """Mark done each owner whose fingerprint did not move; queue the others."""
+        assert self.handle is not None and isinstance(self.adapter, GitHub)
+        found = await self.graphql(self.adapter.probe_owners(owners), "probe")
+        if found is None:
+            if self.abort_reason:
+                return
+            found = {}
+        for owner in owners:
+            now = found.get(owner)
+            if now is not None and now == self.handle.state.fingerprint(owner, fresh_since):
+                marked = await self.call(
+                    store.commit_unchanged_owner, self.handle, owner, stats=self.stats()
+                )
+                self.display.repositories += marked
+                self.display.owners_done += 1
+            else:
+                queue.append((owner, None))
+
+    async def list_batch(
+        self,
+        batch: list[tuple[str, str | None]],
+        queue: deque[tuple[str, str | None]],
+        rest: list[str],
+    ) -> None:
+        """One GraphQL request for ``batch``; each owner's page saved, its next queued."""
+        assert self.handle is not None and isinstance(self.adapter, GitHub)
+        pages = await self.graphql(self.adapter.list_owners_batch(batch), "listing")
+        if pages is None:
+            if not self.abort_reason:
+                # The whole request failed (after retries): each owner goes on alone, by REST.
+                for owner, _ in batch:
+                    self.restart.add(owner)
+                    rest.append(owner)
+            return
+        for owner, cursor in batch:
+            page = pages[owner]
+            if isinstance(page, OwnerMissing):
+                error: ForgeError = (
+                    NotFound(str(page), status=404) if page.gone else BadResponse(str(page))
+                )
+                await self.owner_failed(owner, error)
+                continue
+            seen = self.graphql_cursors.setdefault(owner, set())
+            if page.end_cursor is not None and page.end_cursor in seen:
+                await self.owner_failed(
+                    owner, PaginationLoop(f"the cursor {page.end_cursor} came back")
+                )
+                continue
+            if cursor is None:
+                self.fingerprints[owner] = page.fingerprint
+            records = [r for r in page.records if not self.plan.scope.excludes(r.full_path)]
+            following = GRAPHQL_CURSOR + page.end_cursor if page.end_cursor else None
+            result = await self.call(
+                store.commit_page,
+                self.handle,
+                owner,
+                records,
+                following,
+                entry=None,
+                keep=ALWAYS_KEPT,
+                stats=self.stats(),
+                extras=page.extras,
+            )
+            self.forge_wide_in_a_row = 0
+            self.display.repositories += result.counts.total
+            if page.end_cursor is not None:
+                seen.add(page.end_cursor)
+                queue.append((owner, page.end_cursor))
+                continue
+            if not result.done:
+                await self.check_missing(owner, result.missing)
+            self.display.owners_done += 1
+            fingerprint = self.fingerprints.pop(owner, None)
+            if fingerprint:
+                await self.call(store.save_fingerprint, self.handle, owner, fingerprint)
 
     async def complete(self, records: list[RepositoryRecord]) -> list[RepositoryRecord]:
         """Each short record replaced by its repository's own answer (None: dropped)."""
@@ -482,3 +664,14 @@ class ForgeHarvest:
                 [(pk, extras.get(path)) for pk, path in batch],
                 stats=self.stats(),
             )
+
+
+async def _in_parallel(worker: Callable[[], Awaitable[None]], count: int) -> None:
+    """Run ``count`` (at least one) copies of ``worker`` until all end; the first error
+    of one (a lost claim, a bug) stops the others and is raised."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(max(1, count)):
+                group.create_task(worker())
+    except BaseExceptionGroup as group:
+        raise group.exceptions[0] from None

@@ -5,18 +5,29 @@ new process still sends ``If-None-Match`` and a ``304`` reuses the stored page.
 asynchronous methods (the client awaits them); the database work runs through the
 harvest's database thread. The synchronous functions below do that work and are
 usable on their own.
+
+Growth stays bounded: the store notes which URLs each forge's harvest asked for (the
+forge is the one of the asking task, :data:`~communs.harvest.stats.CURRENT_FORGE`), and
+at the end of a successful, complete run of a forge, :func:`prune_responses` deletes
+the forge's entries that run did not use (pages that no longer exist, owners no longer
+listed, REST pages replaced by GraphQL listings). A resumed or narrowed (``--owner``) run
+saw only part of the forge and prunes nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from django.utils import timezone
 
 from communs.harvest.models import StoredResponse
+from communs.harvest.stats import CURRENT_FORGE
+
+# Rows deleted per statement (SQLite accepts at most 32,766 parameters).
+PRUNE_CHUNK = 500
 
 Call = Callable[..., Awaitable[Any]]
 
@@ -56,14 +67,42 @@ def store_response(url: str, etag: str, body: bytes) -> None:
     )
 
 
+def prune_responses(api_url: str, used: Collection[str]) -> int:
+    """Delete the entries under ``api_url`` whose key is not in ``used``; how many."""
+    prefix = api_url.rstrip("/") + "/"
+    # The prefix is checked again in Python: LIKE ignores case on SQLite.
+    stale = [
+        pk
+        for pk, key, url in StoredResponse.objects.filter(url__startswith=prefix)
+        .order_by()
+        .values_list("pk", "key", "url")
+        .iterator()
+        if url.startswith(prefix) and key not in used
+    ]
+    for start in range(0, len(stale), PRUNE_CHUNK):
+        StoredResponse.objects.filter(pk__in=stale[start : start + PRUNE_CHUNK]).delete()
+    return len(stale)
+
+
 class DatabaseETagStore:
-    """ETags and bodies in ``StoredResponse``; ``call`` runs a function in the database thread."""
+    """ETags and bodies in ``StoredResponse``; ``call`` runs a function in the database thread.
+
+    ``used`` maps each forge (host key) to the keys of the URLs its harvest asked for.
+    """
 
     def __init__(self, call: Call) -> None:
         self._call = call
+        self.used: dict[str, set[str]] = {}
+
+    def _note(self, url: str) -> None:
+        forge = CURRENT_FORGE.get()
+        if forge is not None:
+            self.used.setdefault(forge, set()).add(url_key(url))
 
     async def get(self, url: str) -> tuple[str, bytes] | None:
+        self._note(url)
         return await self._call(read_response, url)
 
     async def put(self, url: str, etag: str, body: bytes) -> None:
+        self._note(url)
         await self._call(store_response, url, etag, body)

@@ -146,13 +146,21 @@ class OwnerProgress(models.Model):
 
 class ListingEntry(models.Model):
     """The URL that answered an owner's first page (a user's listing rather than an
-    organisation's), so that the next harvest asks it directly, and conditionally."""
+    organisation's), so that the next harvest asks it directly, and conditionally.
+
+    For owners listed by GitHub GraphQL (with a token), ``fingerprint`` sums up the owner
+    as a probe sees it (its count and newest repositories) after its last complete
+    listing: the next harvest probes many owners per request and lists again only those
+    whose fingerprint moved (or is older than a week).
+    """
 
     forge = models.ForeignKey(
         Forge, verbose_name=_("forge"), on_delete=models.CASCADE, related_name="listing_entries"
     )
     owner = models.CharField(_("owner"), max_length=255)
-    url = models.TextField(_("first page"))
+    url = models.TextField(_("first page"), blank=True)
+    fingerprint = models.TextField(_("fingerprint"), blank=True)
+    fingerprinted_at = models.DateTimeField(_("fingerprinted"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("listing entry")

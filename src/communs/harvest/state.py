@@ -22,7 +22,11 @@ harvest asks it directly, with its ETag.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
+
+# The cursor of an owner listed by GitHub GraphQL starts with this (a REST one is a URL).
+GRAPHQL_CURSOR = "graphql:"
 
 
 class Step(StrEnum):
@@ -68,6 +72,8 @@ class HarvestState:
 
     owners: dict[str, OwnerState] = field(default_factory=dict)
     entries: dict[str, str] = field(default_factory=dict)
+    # Owner -> (fingerprint, when it was taken), for owners listed by GraphQL.
+    fingerprints: dict[str, tuple[str, datetime]] = field(default_factory=dict)
 
     def of(self, owner: str) -> OwnerState:
         return self.owners.get(owner_key(owner), OwnerState())
@@ -79,7 +85,12 @@ class HarvestState:
         return self.of(owner).cursor or None
 
     def entry(self, owner: str) -> str | None:
-        return self.entries.get(owner_key(owner))
+        return self.entries.get(owner_key(owner)) or None
+
+    def fingerprint(self, owner: str, fresh_since: datetime) -> str | None:
+        """The owner's fingerprint if it was taken after ``fresh_since``."""
+        found = self.fingerprints.get(owner_key(owner))
+        return found[0] if found and found[1] >= fresh_since else None
 
     @property
     def done(self) -> list[str]:

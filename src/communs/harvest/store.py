@@ -248,7 +248,18 @@ def open_run(plan: ForgePlan) -> RunHandle:
                     "owner", "step", "cursor", "reason"
                 )
             },
-            entries=dict(forge.listing_entries.values_list("owner", "url")),
+            entries={
+                owner: url
+                for owner, url in forge.listing_entries.values_list("owner", "url")
+                if url
+            },
+            fingerprints={
+                owner: (fingerprint, when)
+                for owner, fingerprint, when in forge.listing_entries.filter(
+                    fingerprinted_at__isnull=False
+                ).values_list("owner", "fingerprint", "fingerprinted_at")
+                if fingerprint
+            },
         )
     return RunHandle(
         pk=run.pk,
@@ -332,12 +343,15 @@ def commit_page(
     keep: Collection[str],
     stats: RequestCounts,
     not_modified: bool = False,
+    extras: dict[str, RepositoryExtras] | None = None,
 ) -> PageResult:
     """Save a page of ``owner`` and move its cursor to ``next_cursor``, in one transaction.
 
     ``entry`` is the URL that answered the owner's first page, kept for the next harvest.
     A ``not_modified`` page (a 304: the forge's answer is the one stored last time) only
     marks its repositories as seen, unless some of them are not stored as expected.
+    ``extras`` (by full path: what GitHub GraphQL listed with the records) are stored as
+    an enrichment of those repositories.
     """
     new_entry = bool(entry) and handle.state.entry(owner) != entry
     result = PageResult(UpsertCounts())
@@ -352,6 +366,7 @@ def commit_page(
                 resolver=handle.resolver,
             )
         result.counts = counts
+        enriched = _store_extras(handle, records, extras) if extras else 0
         state = OwnerState().after_page(next_cursor)
         if state.step == Step.CHECKING:
             result.missing = _missing(handle, owner)
@@ -363,10 +378,60 @@ def commit_page(
             ListingEntry.objects.update_or_create(
                 forge=handle.forge, owner=owner_key(owner), defaults={"url": entry}
             )
-        _bump(handle, stats, pages=1, owners_done=int(result.done), **_counts(counts))
+        _bump(
+            handle,
+            stats,
+            pages=1,
+            owners_done=int(result.done),
+            enriched=enriched,
+            **_counts(counts),
+        )
     if new_entry and entry:
         handle.state.entries[owner_key(owner)] = entry
     return result
+
+
+def _store_extras(
+    handle: RunHandle, records: list[RepositoryRecord], extras: dict[str, RepositoryExtras]
+) -> int:
+    """Store the extras of just-upserted ``records`` (matched by id); how many were."""
+    by_id = {r.native_id: extras.get(r.full_path) for r in records if r.native_id}
+    pks = dict(
+        Repository.objects.filter(forge=handle.forge, native_id__in=list(by_id)).values_list(
+            "native_id", "pk"
+        )
+    )
+    items = [(pks[native_id], extra) for native_id, extra in by_id.items() if native_id in pks]
+    return _write_extras(items)
+
+
+def commit_unchanged_owner(handle: RunHandle, owner: str, *, stats: RequestCounts) -> int:
+    """``owner``'s probe says nothing changed: its live repositories are marked seen and
+    the owner done, without listing it. Returns how many repositories were marked."""
+    with transaction.atomic():
+        marked = (
+            Repository.objects.filter(
+                forge=handle.forge,
+                gone_since__isnull=True,
+                account_id__in=handle.accounts.get(owner_key(owner), []),
+            )
+            .order_by()
+            .update(last_harvested_at=timezone.now())
+        )
+        _set_progress(handle, owner, OwnerState(Step.DONE))
+        _bump(handle, stats, owners_done=1, unchanged=marked)
+    return marked
+
+
+def save_fingerprint(handle: RunHandle, owner: str, fingerprint: str) -> None:
+    """Keep what the probe will compare, once ``owner`` is listed completely."""
+    now = timezone.now()
+    ListingEntry.objects.update_or_create(
+        forge=handle.forge,
+        owner=owner_key(owner),
+        defaults={"fingerprint": fingerprint, "fingerprinted_at": now},
+    )
+    handle.state.fingerprints[owner_key(owner)] = (fingerprint, now)
 
 
 def _seen(handle: RunHandle, records: list[RepositoryRecord]) -> UpsertCounts | None:
@@ -397,6 +462,7 @@ def commit_owner_failure(
         _bump(handle, stats, owners_failed=1)
     if forget_entry:
         handle.state.entries.pop(owner_key(owner), None)
+        handle.state.fingerprints.pop(owner_key(owner), None)
 
 
 def _not_seen_since(moment: datetime) -> Q:
@@ -533,26 +599,31 @@ def commit_enrichment(
     stats: RequestCounts,
 ) -> int:
     """Store what GraphQL said of each repository (None: it did not know it)."""
-    now = timezone.now()
     with transaction.atomic():
-        rows = Repository.objects.in_bulk([pk for pk, _ in items])
-        enriched = 0
-        for pk, extras in items:
-            row = rows.get(pk)
-            if row is None:
-                continue
-            row.enriched_at = now
-            if extras is not None:
-                row.root_files = extras.root_files
-                row.languages = extras.languages
-                row.latest_release = release_json(extras)
-                row.watchers = extras.watchers
-                enriched += 1
-        Repository.objects.bulk_update(
-            list(rows.values()),
-            ["enriched_at", "root_files", "languages", "latest_release", "watchers"],
-        )
+        enriched = _write_extras(items)
         _bump(handle, stats, enriched=enriched)
+    return enriched
+
+
+def _write_extras(items: Sequence[tuple[int, RepositoryExtras | None]]) -> int:
+    now = timezone.now()
+    rows = Repository.objects.in_bulk([pk for pk, _ in items])
+    enriched = 0
+    for pk, extras in items:
+        row = rows.get(pk)
+        if row is None:
+            continue
+        row.enriched_at = now
+        if extras is not None:
+            row.root_files = extras.root_files
+            row.languages = extras.languages
+            row.latest_release = release_json(extras)
+            row.watchers = extras.watchers
+            enriched += 1
+    Repository.objects.bulk_update(
+        list(rows.values()),
+        ["enriched_at", "root_files", "languages", "latest_release", "watchers"],
+    )
     return enriched
 
 

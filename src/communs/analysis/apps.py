@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AnalysisConfig(AppConfig):
-    """Only the ``communs analyse-path`` command; the analysis itself is pure Python."""
+    """The stored analyses (``models``), the pipeline that fills them and the commands;
+    the analysis itself is pure Python."""
 
     name = "communs.analysis"
     verbose_name = _("analysis")

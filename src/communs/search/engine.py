@@ -231,7 +231,12 @@ def _owner_condition(organisation_ids: list[int]) -> Sql:
 
 
 def _gone(query: SearchQuery) -> Sql:
-    return Sql("") if query.include_gone else Sql("s.gone IS NOT TRUE")
+    """What every list leaves out unless asked: repositories gone from their forge, and
+    those whose code.gouv.fr score is negative (read from their flag bit, which the
+    covering indexes hold)."""
+    hidden = "" if query.shows_hidden else f"(s.flags & {1 << FLAG_BITS.index('hidden')}) = 0"
+    gone = "" if query.include_gone else "s.gone IS NOT TRUE"
+    return _all([Sql(gone), Sql(hidden)]) if gone or hidden else Sql("")
 
 
 def _plan(query: SearchQuery, now: datetime) -> _Plan:
@@ -266,6 +271,8 @@ def _plan(query: SearchQuery, now: datetime) -> _Plan:
         if name == "ministry":
             roots = [pk for pk in roots if pk in found.ministry_ids]
         conditions[name] = _owner_condition(found.subtree(roots[0]) if roots else [])
+    if query.min_score is not None:
+        conditions["score"] = Sql("s.codegouv_score >= %s", [query.min_score])
     flags = _flags(now, query)
     by_name = {flag.name: flag for flag in flags}
     wanted = _flag_wanted(query)
@@ -358,7 +365,8 @@ def _facet_statement(plan: _Plan, facets: Sequence[str]) -> tuple[Sql, dict[str,
         answered_by[name] = name
     columns = (
         "s.language, s.license, s.forge_id, s.account_id, s.flags, s.is_fork, s.is_archived, "
-        "s.is_template, s.has_publiccode, s.has_contributing, s.free_license, s.pushed_at"
+        "s.is_template, s.has_publiccode, s.has_contributing, s.free_license, s.pushed_at, "
+        "s.codegouv_score"
     )
     union = " UNION ALL ".join(b.text for b in branches)
     # Whether gathering the matching rows once pays depends on the engine: PostgreSQL
@@ -421,7 +429,8 @@ class _Counts:
 
 def _unfiltered(plan: _Plan, facets: Sequence[str]) -> _Counts:
     """The counts with no words and no filter: a scan of the whole index, cached."""
-    key = f"communs.search.facets.{plan.query.include_gone}.{','.join(facets)}"
+    visible = f"{plan.query.include_gone}.{plan.query.shows_hidden}"
+    key = f"communs.search.facets.{visible}.{','.join(facets)}"
     bare = replace(plan, match=None, conditions={}, wanted={}, base=_all([_gone(plan.query)]))
     return cache.get_or_set(key, lambda: _count_rows(bare, facets), STATISTICS_TTL)
 
@@ -435,7 +444,14 @@ def _count(plan: _Plan, facets: Sequence[str]) -> _Counts:
         key = (
             "communs.search.counts."
             + sha256(
-                repr((sorted(plan.query.filters.items()), plan.query.include_gone, facets)).encode()
+                repr(
+                    (
+                        sorted(plan.query.filters.items()),
+                        plan.query.include_gone,
+                        plan.query.shows_hidden,
+                        facets,
+                    )
+                ).encode()
             ).hexdigest()
         )
         return cache.get_or_set(key, lambda: _count_filtered(plan, facets), STATISTICS_TTL)
@@ -520,7 +536,13 @@ def _grouped_facet(name: str, counted: dict[tuple, int], plan: _Plan) -> list[Fa
         return _value_facet(name, [(key[0], n) for key, n in counted.items()], plan.query)
     if name == "forge":
         hosts = plan.directory.forge_host
-        values = [FacetValue(hosts[key[0]], hosts[key[0]], n) for key, n in counted.items()]
+        # A forge added since the directory was cached is left out until it is read again
+        # (within DIRECTORY_TTL), rather than failing the page.
+        values = [
+            FacetValue(hosts[key[0]], hosts[key[0]], n)
+            for key, n in counted.items()
+            if key[0] in hosts
+        ]
         return _ranked(values, plan.query.forge)
     return _organisation_facet(name, counted, plan)
 

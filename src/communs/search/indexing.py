@@ -6,7 +6,9 @@ never sees a half-imported batch. ``communs search reindex`` (:func:`rebuild_ind
 rebuilds everything, in batches, in one transaction: searches keep answering from the
 old index until the new one is complete.
 
-What each entry copies: see :class:`communs.search.models.RepositoryEntry`. A renamed
+What each entry copies: see :class:`communs.search.models.RepositoryEntry`; the
+code.gouv.fr score and the publiccode.yml verdict come from the stored analysis, which
+``communs analyse`` re-indexes after storing it. A renamed
 organisation changes the words of its repositories: index them again too
 (``communs search reindex`` after a sources import does it all).
 """
@@ -60,6 +62,11 @@ _VALUES = [
     "forge__organisation__name",
     *(["root_files"] if HAS_ROOT_FILES else []),
     *(["enriched_at"] if HAS_ENRICHED_AT else []),
+    # The stored analysis (a left join: None for repositories never analysed).
+    "analysis__codegouv_score",
+    "analysis__has_publiccode",
+    "analysis__has_contributing",
+    "analysis__publiccode_valid",
 ]
 
 
@@ -99,6 +106,8 @@ ENTRY_COLUMNS = (
     "gone",
     "has_publiccode",
     "has_contributing",
+    "publiccode_valid",
+    "codegouv_score",
     "flags",
     "stars",
     "forks",
@@ -140,6 +149,12 @@ def _repository_entry(row: dict, adapt_datetime: Callable[[Any], Any]) -> tuple:
     publiccode, contributing = (None, None)
     if HAS_ROOT_FILES:
         publiccode, contributing = root_file_flags(row["root_files"], bool(row.get("enriched_at")))
+    # The analysis read the whole tree: its word beats the forge's list of root files.
+    if row["analysis__has_publiccode"] is not None:
+        publiccode = row["analysis__has_publiccode"]
+    if row["analysis__has_contributing"] is not None:
+        contributing = row["analysis__has_contributing"]
+    score = row["analysis__codegouv_score"]
     free = is_free_licence(row["license"])
     properties = (
         row["is_fork"],
@@ -148,6 +163,7 @@ def _repository_entry(row: dict, adapt_datetime: Callable[[Any], Any]) -> tuple:
         publiccode,
         contributing,
         free,
+        score is not None and score < 0,
     )
     flags = sum(1 << index for index, value in enumerate(properties) if value is True)
     return (
@@ -163,6 +179,8 @@ def _repository_entry(row: dict, adapt_datetime: Callable[[Any], Any]) -> tuple:
         row["gone_since"] is not None,
         publiccode,
         contributing,
+        row["analysis__publiccode_valid"],
+        score,
         flags,
         row["stars"],
         row["forks"],

@@ -20,8 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from communs.repositories.models import Repository
 from communs.sources.models import Organisation
 
-# Bit of each yes/no property in RepositoryEntry.flags, in this order.
-FLAG_BITS = ("fork", "archived", "template", "publiccode", "contributing", "free")
+# Bit of each yes/no property in RepositoryEntry.flags, in this order. ``hidden``: the
+# stored code.gouv.fr score is negative, which the default list leaves out (as
+# code.gouv.fr's public list does); a bit, so that the covering indexes answer it.
+FLAG_BITS = ("fork", "archived", "template", "publiccode", "contributing", "free", "hidden")
 
 
 # The columns the facet counts group by, and the others filters read.
@@ -67,9 +69,14 @@ class RepositoryEntry(models.Model):
     is_archived = models.BooleanField(default=False)
     is_template = models.BooleanField(default=False)
     gone = models.BooleanField(default=False)
-    # None while nobody has read the repository's root files.
+    # None while nobody has read the repository's root files (the stored analysis's
+    # files when there is one, else the root files a harvest listed).
     has_publiccode = models.BooleanField(null=True)
     has_contributing = models.BooleanField(null=True)
+    # From the stored analysis (``communs.analysis.models.RepositoryAnalysis``): whether
+    # its publiccode.yml is valid, and the code.gouv.fr score; None before any analysis.
+    publiccode_valid = models.BooleanField(null=True)
+    codegouv_score = models.IntegerField(null=True)
     # The yes/no properties above as bits (see FLAG_BITS), so that facet counts group
     # by one indexed column rather than compute each property on every row.
     flags = models.PositiveSmallIntegerField(default=0)
@@ -90,6 +97,7 @@ class RepositoryEntry(models.Model):
             models.Index(fields=["-stars", "-repository"], name="search_repo_stars"),
             models.Index(fields=["-forks", "-repository"], name="search_repo_forks"),
             models.Index(fields=["name_key", "repository"], name="search_repo_name"),
+            models.Index(fields=["-codegouv_score", "-repository"], name="search_repo_score"),
             # Counts without words read one of these per GROUP BY, in order, without
             # sorting: each holds every column a filter reads, so it answers alone.
             models.Index(fields=[*_VALUES, "account_id", *_FLAGS], name="search_repo_values"),

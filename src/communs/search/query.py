@@ -18,6 +18,11 @@ Parameters (the names the pages and the API share):
 ``free``          ``1``: licences approved by the OSI or the FSF only
 ``pushed_within`` days: pushed within the last N days (1 to 36,500)
 ``gone``          ``1``: include repositories their forge no longer lists
+``score``         a minimum code.gouv.fr score (from the stored analysis; repositories
+                  never analysed have none and are left out by this filter)
+``hidden``        ``1``: include repositories whose code.gouv.fr score is negative,
+                  which the default list hides as code.gouv.fr does (a negative
+                  ``score`` minimum includes them too)
 ``sort``          one of :data:`SORTS`; relevance is the default when there are words
 ``page``          a page number (pages); ``cursor`` an opaque cursor (API)
 
@@ -25,7 +30,7 @@ Unknown values never fail a search. A value outside a fixed set (``fork=maybe``,
 ``sort=size``, ``pushed_within=soon``, a bad ``page``) is ignored and its parameter
 named in :attr:`SearchQuery.ignored`, so an API can warn. An open value (a licence, a
 language, a forge, an organisation nobody has) filters literally and finds nothing,
-which is the truthful answer. No score filter or sort yet: scores do not exist yet.
+which is the truthful answer.
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ MAX_PER_PAGE = 100
 # The largest page number worth parsing; further pages are the last page anyway.
 MAX_PAGE = 10**9
 MAX_DAYS = 36_500
+# Bounds of the score filter: the code.gouv.fr score stays within a few thousand.
+MAX_SCORE = 1_000_000
 # The licence filter's value for repositories whose licence nobody identified.
 UNKNOWN_LICENSE = "unknown"
 
@@ -81,6 +88,10 @@ class SearchQuery:
     free: bool = False
     pushed_within: int | None = None
     include_gone: bool = False
+    # A minimum code.gouv.fr score; None: no minimum.
+    min_score: int | None = None
+    # Whether repositories with a negative code.gouv.fr score are shown.
+    include_hidden: bool = False
     # "" picks the default: relevance with words, the last push without.
     sort: str = ""
     page: int = 1
@@ -115,7 +126,14 @@ class SearchQuery:
             active["free"] = True
         if self.pushed_within:
             active["pushed_within"] = self.pushed_within
+        if self.min_score is not None:
+            active["score"] = self.min_score
         return active
+
+    @property
+    def shows_hidden(self) -> bool:
+        """Whether repositories with a negative code.gouv.fr score are part of the answer."""
+        return self.include_hidden or (self.min_score is not None and self.min_score < 0)
 
     @property
     def is_filtered(self) -> bool:
@@ -181,6 +199,12 @@ def parse_params(
             ignored.append(name)
     values["free"] = _text(params, "free") == "1"
     values["include_gone"] = _text(params, "gone") == "1"
+    values["include_hidden"] = _text(params, "hidden") == "1"
+    score = _text(params, "score")
+    if score:
+        values["min_score"] = _int(score, -MAX_SCORE, MAX_SCORE)
+        if values["min_score"] is None:
+            ignored.append("score")
     days = _text(params, "pushed_within")
     if days:
         values["pushed_within"] = _int(days, 1, MAX_DAYS)

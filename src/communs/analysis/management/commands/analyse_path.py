@@ -17,32 +17,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from communs.analysis import Analysis, analyse_tree
+from communs.analysis import analyse_tree
+from communs.analysis.examine import publiccode_verdict
 from communs.scoring import all_scores, hidden_by_default
 
 EXIT_UNREADABLE = 2
-
-
-def _publiccode(root: Path, analysis: Analysis) -> dict[str, Any] | None:
-    """The validator's verdict on the tree's publiccode.yml, or None without one."""
-    from communs.publiccode import validate
-    from communs.publiccode.yamltree import MAX_BYTES
-
-    paths = analysis.files.get("publiccode") or []
-    if not paths:
-        return None
-    path = root / paths[0]
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as error:
-        return {"file": paths[0], "valid": None, "error": error.strerror, "results": []}
-    report = validate(data, base_url=str(root))
-    return {
-        "file": paths[0],
-        "valid": report.valid,
-        "results": [result.to_dict() for result in report.results],
-    }
 
 
 class Command(BaseCommand):
@@ -75,7 +54,7 @@ class Command(BaseCommand):
                 returncode=EXIT_UNREADABLE,
             )
         analysis = analyse_tree(root, declared_license=options["license"])
-        publiccode = _publiccode(root, analysis)
+        publiccode = publiccode_verdict(root, analysis)
         record = {
             "license": options["license"],
             "description": options["description"],

@@ -139,6 +139,12 @@ def parse(data: bytes | str) -> Node | None:
         text = data
         if len(text) > MAX_BYTES:
             raise YamlFailure(f"the file is over {MAX_BYTES // 1024} KiB: refused")
+        # A str may hold lone surrogates (from JSON's \ud800): no UTF-8 file can.
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise YamlFailure("Invalid UTF-8") from None
     try:
         return _Builder().build(_yaml.parse(text))
     except MarkedYAMLError as error:

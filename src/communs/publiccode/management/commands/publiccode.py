@@ -1,12 +1,18 @@
-"""``communs publiccode validate FILE…``: a thin shell over ``communs.publiccode.validate``.
+"""``communs publiccode validate FILE…``: a thin shell over ``communs.publiccode.validate``;
+``communs publiccode init [--repo URL] [--output FILE]``: a draft from ``generator.draft``.
 
-Exit status: 0 when every file is valid (warnings allowed), 1 when one is invalid, 2 when
-a file cannot be read or the arguments are wrong (argparse's own status).
+Exit status of ``validate``: 0 when every file is valid (warnings allowed), 1 when one is
+invalid, 2 when a file cannot be read or the arguments are wrong (argparse's own status).
+``init``: 0 when the draft is written, 2 when the arguments are wrong or the output
+cannot be written, 1 if the draft itself does not validate (a bug: it is still written,
+with the results on standard error, so that nothing is lost).
 """
 
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from communs.publiccode import Report, validate
+from communs.publiccode.generator import Facts, draft
+from communs.publiccode.known import find_repository, repository_facts
+from communs.publiccode.remote import RemoteError, check_repository_url
 from communs.publiccode.yamltree import MAX_BYTES
 
 EXIT_INVALID = 1
@@ -53,7 +62,30 @@ class Command(BaseCommand):
             help=_("a file of Italian iPA codes, one per line, for urn:x-italian-pa: URIs"),
         )
 
+        init = actions.add_parser(
+            "init",
+            help=_("draft a publiccode.yml for a repository"),
+            description=_(
+                "Draft a valid publiccode.yml from what Communs knows about a repository "
+                "(name, address, licence, description, organisation), with '# TODO:' "
+                "comments where a person must check or fill in. Without --repo, the "
+                "current folder's git remote 'origin' is used."
+            ),
+        )
+        init.add_argument("--repo", metavar="URL", help=_("the repository's web address"))
+        init.add_argument(
+            "--output",
+            metavar="FILE",
+            help=_("where to write the draft ('-', the default, writes to standard output)"),
+        )
+        init.add_argument(
+            "--force", action="store_true", help=_("replace the output file if it exists")
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "init":
+            self._init(options)
+            return
         ipa_codes = None
         if options["ipa_codes"] is not None:
             try:
@@ -91,6 +123,54 @@ class Command(BaseCommand):
         if status:
             sys.exit(status)
 
+    def _init(self, options: dict[str, Any]) -> None:
+        url = options["repo"] or _origin_url()
+        if not url:
+            raise CommandError(
+                _("give --repo URL: the current folder has no git remote 'origin'"),
+                returncode=EXIT_UNREADABLE,
+            )
+        try:
+            url = check_repository_url(url, any_port=True)
+        except RemoteError:
+            raise CommandError(
+                _("%(url)s is not a repository's web address (https://forge/owner/name)")
+                % {"url": url},
+                returncode=EXIT_UNREADABLE,
+            ) from None
+        repository = find_repository(url)
+        facts = repository_facts(repository) if repository else Facts(name="", url=url)
+        text = draft(facts)
+        output = options["output"] or "-"
+        if output == "-":
+            self.stdout.write(text, ending="")
+        else:
+            path = Path(output)
+            try:
+                with path.open("w" if options["force"] else "x", encoding="utf-8") as handle:
+                    handle.write(text)
+            except FileExistsError:
+                raise CommandError(
+                    _("%(file)s exists: use --force to replace it") % {"file": output},
+                    returncode=EXIT_UNREADABLE,
+                ) from None
+            except OSError as error:
+                raise CommandError(
+                    _("cannot write %(file)s: %(error)s")
+                    % {"file": output, "error": error.strerror or error},
+                    returncode=EXIT_UNREADABLE,
+                ) from None
+            if repository is not None:
+                message = _("%(file)s: a draft from what Communs knows of %(repository)s")
+            else:
+                message = _("%(file)s: a minimal draft (%(repository)s is not in the database)")
+            self.stderr.write(message % {"file": output, "repository": url})
+        report = validate(text)
+        if not report.valid:
+            for result in report.results:
+                self.stderr.write(f"{output}:{result.line}:{result.column}: {result.description}")
+            sys.exit(EXIT_INVALID)
+
     def _write_text(self, name: str, report: Report) -> None:
         # Result lines keep the compiler-like, untranslated form tools can parse; the
         # verdict line is for people and follows the locale.
@@ -108,6 +188,26 @@ class Command(BaseCommand):
         )
         verdict = _("valid") if report.valid else _("invalid")
         self.stdout.write(f"{name}: {verdict}" + (f" ({counts})" if counts else ""))
+
+
+def _origin_url() -> str:
+    """The web address of the current folder's ``origin`` remote, "" when there is none."""
+    try:
+        found = subprocess.run(
+            ["git", "config", "--get", "remote.origin.url"],  # noqa: S607 - git from PATH
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    url = found.stdout.strip()
+    # git@host:owner/name.git, the usual SSH form, has a web address at https://host/.
+    scp = re.fullmatch(r"[\w.-]+@([\w.-]+):(?!/)(.+)", url)
+    if scp:
+        url = f"https://{scp.group(1)}/{scp.group(2)}"
+    return url if url.startswith(("https://", "http://")) else ""
 
 
 def _read(name: str) -> tuple[bytes, str | None, str | None]:

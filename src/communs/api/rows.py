@@ -16,7 +16,8 @@ from django.db.models import Count, Q
 from communs.repositories.exports import repository_to_dict
 from communs.repositories.models import Repository
 from communs.sources.models import Account, Forge, Organisation
-from communs.web import queries
+from communs.web import queries, stats
+from communs.web.charts import month_rows, year_bars
 
 
 def repository_row(repo: Repository) -> dict[str, object]:
@@ -190,5 +191,27 @@ def statistics() -> dict[str, object]:
         "by_ministry": [
             {"value": ministry.key, "name": ministry.name, "count": totals.get(ministry.pk, 0)}
             for ministry in queries.ministries()
+        ],
+        **_timeline(),
+    }
+
+
+def _timeline() -> dict[str, object]:
+    """Repositories by year and month of creation (and of first sight), as the stats
+    page draws them (``communs.web.stats``)."""
+    counts = stats.raw_counts()
+    return {
+        "by_year": [
+            {"year": int(bar.value), "count": bar.count} for bar in year_bars(counts["created"])
+        ],
+        "by_month": [
+            {
+                "month": row.month,
+                "created": row.created,
+                "first_seen": row.first_seen,
+                "created_total": row.created_total,
+                "first_seen_total": row.first_seen_total,
+            }
+            for row in month_rows(counts["created"], counts["first_seen"])
         ],
     }

@@ -334,6 +334,19 @@ class MinistryCount(CountedValue):
     name: str
 
 
+class YearCount(Schema):
+    year: int
+    count: int = Field(description="Repositories their forge says were created that year.")
+
+
+class MonthCount(Schema):
+    month: str = Field(description="`YYYY-MM`, in UTC.", examples=["2024-05"])
+    created: int = Field(description="Repositories created on their forge that month.")
+    first_seen: int = Field(description="Repositories Communs saw first that month.")
+    created_total: int = Field(description="Created up to the end of that month.")
+    first_seen_total: int = Field(description="First seen up to the end of that month.")
+
+
 class Statistics(Schema):
     """The figures of the home page, and repositories counted four ways."""
 
@@ -352,4 +365,11 @@ class Statistics(Schema):
     by_forge: list[CountedValue]
     by_ministry: list[MinistryCount] = Field(
         description="Repositories of each ministry and of everything under it."
+    )
+    by_year: list[YearCount] = Field(
+        description="Every year from the first creation date to the last; unknown or "
+        "implausible dates (before 1980, in the future) are left out."
+    )
+    by_month: list[MonthCount] = Field(
+        description="Every month from the first to the last, with running totals."
     )

@@ -1,0 +1,158 @@
+"""Page server times: the public pages rendered in-process over N generated repositories.
+
+Loads the demo generator's repositories (``communs demo`` for SQLite; with
+``COMMUNS_BENCH_DATABASE_URL``, the same loader as ``search.py`` into PostgreSQL, emptied
+first), then renders each page with Django's test client in one process (middleware,
+views, queries and templates: everything but the network), and prints p50 and p95 in
+milliseconds per page, twice:
+
+- cold: the cache emptied before every request (the first visitor after the figures
+  expire; whole-index figures are cached for five minutes in production);
+- warm: the cache kept (every other visitor).
+
+    .venv/bin/python benchmarks/pages.py                      # 100,000 on SQLite
+    .venv/bin/python benchmarks/pages.py --home /tmp/demo     # reuse a demo folder
+    COMMUNS_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1/communs_bench \\
+        .venv/bin/python benchmarks/pages.py --backends postgresql
+
+Target at 100,000 repositories: p95 <= 100 ms server time for the home and list pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import run_communs
+
+from search import _python, load_postgresql, percentile
+
+# (label, URL); "@ministry" is the key of the ministry with the most repositories.
+PAGES: list[tuple[str, str]] = [
+    ("home", "/"),
+    ("repositories", "/repositories/"),
+    ("repositories, words", "/repositories/?q=simulation"),
+    ("repositories, filters", "/repositories/?language=Python&license=MIT&fork=exclude"),
+    ("repositories, sort+page", "/repositories/?sort=stars&page=40"),
+    ("repositories, htmx", "/repositories/?language=Python&sort=stars"),
+    ("organisations", "/organisations/"),
+    ("stats", "/stats/"),
+    ("ministries", "/ministries/"),
+    ("ministry", "/ministries/@ministry/"),
+]
+HTMX_PAGES = {"repositories, htmx"}
+
+
+def run_pages(repeat: int) -> dict[str, dict[str, list[float]]]:
+    """In a process whose settings point at the database to measure: time every page."""
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+
+    from communs.sources.models import Organisation
+    from communs.web import queries
+
+    if connection.vendor == "postgresql":
+        # What autovacuum does soon after a load: without statistics the planner takes
+        # a hundred thousand rows for fifty and picks plans that read them all.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    totals = queries.organisation_counts().total
+    ministries = Organisation.objects.filter(level=Organisation.Level.MINISTRY)
+    biggest = max(ministries, key=lambda m: (totals.get(m.pk, 0), m.key), default=None)
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT_LANGUAGE="fr")
+    samples: dict[str, dict[str, list[float]]] = {"cold": {}, "warm": {}}
+    for label, url in PAGES:
+        url = url.replace("@ministry", biggest.key if biggest else "none")
+        headers = {"HTTP_HX_REQUEST": "true"} if label in HTMX_PAGES else {}
+        response = client.get(url, **headers)  # warm: database pages in memory
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: HTTP {response.status_code}")
+        for mode in ("cold", "warm"):
+            for _ in range(repeat):
+                if mode == "cold":
+                    cache.clear()
+                started = time.perf_counter()
+                client.get(url, **headers)
+                samples[mode].setdefault(label, []).append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def measure(backend: str, size: int, home: Path, env: dict[str, str], repeat: int) -> None:
+    script = (
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
+        "from pages import run_pages\n"
+        f"print(json.dumps(run_pages({repeat})))\n"
+    )
+    samples = json.loads(_python(script, home, env))
+    print(f"{backend} {size:,}: server time per page, ms ({repeat} runs each)", flush=True)
+    print(f"  {'page':<26} {'cold p50':>9} {'cold p95':>9} {'warm p50':>9} {'warm p95':>9}")
+    for label, _url in PAGES:
+        cold, warm = samples["cold"][label], samples["warm"][label]
+        print(
+            f"  {label:<26} {percentile(cold, 0.5):9.1f} {percentile(cold, 0.95):9.1f}"
+            f" {percentile(warm, 0.5):9.1f} {percentile(warm, 0.95):9.1f}",
+            flush=True,
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--organisations", type=int, default=1_500)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--home", type=Path, help="reuse this demo folder (SQLite): skip the load")
+    parser.add_argument(
+        "--backends",
+        nargs="+",
+        choices=["sqlite", "postgresql"],
+        default=["sqlite", "postgresql"],
+        help="which to measure (PostgreSQL only with COMMUNS_BENCH_DATABASE_URL)",
+    )
+    parser.add_argument(
+        "--no-load",
+        action="store_true",
+        help="PostgreSQL: measure the data already in COMMUNS_BENCH_DATABASE_URL",
+    )
+    args = parser.parse_args()
+    postgresql = os.environ.get("COMMUNS_BENCH_DATABASE_URL", "")
+
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory(prefix="communs-bench-") as tmp:
+            home = args.home or Path(tmp) / "demo"
+            if "sqlite" in args.backends:
+                if args.home is None:
+                    load = run_communs(
+                        "demo",
+                        "--no-serve",
+                        "--home",
+                        str(home),
+                        "--repositories",
+                        str(size),
+                        "--organisations",
+                        str(args.organisations),
+                        home=Path(tmp),
+                    )
+                    print(f"sqlite {size:,}: load {load.seconds:.1f} s", flush=True)
+                measure("sqlite", size, home, {}, args.repeat)
+            if postgresql and "postgresql" in args.backends:
+                pg_home = Path(tmp) / "postgresql"
+                pg_home.mkdir()
+                env = {"COMMUNS_DATABASE_URL": postgresql}
+                if not args.no_load:
+                    seconds = load_postgresql(postgresql, size, args.organisations, pg_home)
+                    print(f"postgresql {size:,}: load {seconds:.1f} s", flush=True)
+                measure("postgresql", size, pg_home, env, args.repeat)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

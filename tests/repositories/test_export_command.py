@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import tracemalloc
 from datetime import UTC, datetime
 from io import StringIO
@@ -14,6 +15,7 @@ from django.core.management import call_command
 
 from communs.licences import spdx_id
 from communs.repositories.exports import (
+    HIDDEN_EMAIL,
     ORGANISATION_FIELDS,
     REPOSITORY_FIELDS,
     organisation_to_dict,
@@ -27,6 +29,7 @@ from .conftest import repository_row, write_csv
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 SNAPSHOT = "data/codegouvfr-2021/repositories.csv"
+EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+")
 ORGANISATIONS = "data/codegouvfr-2021/organizations.json"
 REQUIRED = {
     "forge",
@@ -98,7 +101,9 @@ def test_the_2021_snapshot_comes_back_in_json_and_csv(shared: Path, tmp_path: Pa
         assert "/".join([got["owner"], got["name"]]) == got["full_name"]
         assert url.endswith("/" + got["full_name"])
         assert got["name"] == row["name"]
-        assert got["description"] == row["description"].strip()
+        # E-mail addresses (a researcher's, in one description) are hidden.
+        assert got["description"] == EMAIL.sub(HIDDEN_EMAIL, row["description"].strip())
+        assert not EMAIL.search(got["description"])
         assert got["is_fork"] is as_bool(row["is_fork"])
         assert got["is_archived"] is as_bool(row["is_archived"])
         assert got["license"] == spdx_id(row["license"])

@@ -6,13 +6,18 @@ the web pages and the API are meant to reuse them. The writers take any iterable
 rows and never hold more than one row, and the querysets are read with
 ``.iterator(chunk_size=...)``, so exporting a million repositories costs the memory of
 one chunk. No personal data is exported: Communs stores no e-mail address of an
-organisation or account.
+organisation or account, and addresses that a forge's description holds are hidden.
+
+Values are checked as they are written: ``languages`` is always ``{name: bytes}`` and
+``topics`` a list of strings, whatever a forge sent, so that every row fits the Table
+Schemas of :mod:`communs.opendata.schemas` (the open-data files' descriptions).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TextIO
@@ -21,8 +26,11 @@ from django.db.models import Count, Q, QuerySet
 
 from communs.repositories.models import Repository
 from communs.sources.models import Account, Organisation
+from communs.web.present import redact_emails
 
 CHUNK_SIZE = 1000
+# What replaces an e-mail address in exported text (files are read in any language).
+HIDDEN_EMAIL = "[e-mail address hidden]"
 
 REPOSITORY_FIELDS: tuple[str, ...] = (
     "forge",
@@ -109,7 +117,7 @@ def repository_to_dict(repo: Repository) -> dict[str, object]:
         "name": repo.name,
         "full_name": repo.full_path,
         "url": repo.url,
-        "description": repo.description,
+        "description": redact_emails(repo.description, HIDDEN_EMAIL),
         "homepage": repo.homepage,
         "default_branch": repo.default_branch,
         "is_fork": repo.is_fork,
@@ -117,8 +125,8 @@ def repository_to_dict(repo: Repository) -> dict[str, object]:
         "is_template": repo.is_template,
         "license": repo.license,
         "language": repo.language,
-        "languages": repo.languages,
-        "topics": repo.topics,
+        "languages": clean_languages(repo.languages),
+        "topics": clean_topics(repo.topics),
         "stars": repo.stars,
         "forks": repo.forks,
         "watchers": repo.watchers,
@@ -132,6 +140,24 @@ def repository_to_dict(repo: Repository) -> dict[str, object]:
         "last_harvested_at": iso(repo.last_harvested_at),
         "gone_since": iso(repo.gone_since),
     }
+
+
+def clean_languages(value: object) -> dict[str, int]:
+    """``{language: bytes}`` from what a forge sent: anything else is left out."""
+    if not isinstance(value, dict):
+        return {}
+    return {
+        str(name): int(size)
+        for name, size in value.items()
+        if isinstance(size, int | float) and not isinstance(size, bool) and math.isfinite(size)
+    }
+
+
+def clean_topics(value: object) -> list[str]:
+    """The topics that are strings, from what a forge sent."""
+    if not isinstance(value, list):
+        return []
+    return [topic for topic in value if isinstance(topic, str)]
 
 
 def repository_rows(
@@ -242,17 +268,31 @@ def organisation_rows(
 # --- writers -----------------------------------------------------------------------------
 
 
+class JsonRowWriter:
+    """Writes rows one at a time as one JSON list, a row per line; ``close()`` ends it."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self.count = 0
+        out.write("[")
+
+    def write(self, row: Mapping[str, object]) -> None:
+        # The separator goes before each row after the first: no row is held back.
+        self._out.write(",\n" if self.count else "\n")
+        self._out.write(json.dumps(row, ensure_ascii=False))
+        self.count += 1
+
+    def close(self) -> None:
+        self._out.write("\n]\n" if self.count else "]\n")
+
+
 def write_json(rows: Iterable[Mapping[str, object]], out: TextIO) -> int:
     """Write ``rows`` as one JSON list, a row per line; returns how many were written."""
-    count = 0
-    out.write("[")
+    writer = JsonRowWriter(out)
     for row in rows:
-        # The separator goes before each row after the first: no row is held back.
-        out.write(",\n" if count else "\n")
-        out.write(json.dumps(row, ensure_ascii=False))
-        count += 1
-    out.write("\n]\n" if count else "]\n")
-    return count
+        writer.write(row)
+    writer.close()
+    return writer.count
 
 
 def csv_value(value: object) -> str | int:
@@ -270,13 +310,26 @@ def csv_value(value: object) -> str | int:
     return str(value)
 
 
+class CsvRowWriter:
+    """Writes a header row, then rows one at a time (cells as :func:`csv_value` spells them)."""
+
+    def __init__(self, out: TextIO, fields: Iterable[str]) -> None:
+        self._fields = tuple(fields)
+        self._writer = csv.writer(out, lineterminator="\n")
+        self._writer.writerow(self._fields)
+        self.count = 0
+
+    def write(self, row: Mapping[str, object]) -> None:
+        self._writer.writerow([csv_value(row[name]) for name in self._fields])
+        self.count += 1
+
+    def close(self) -> None:
+        pass
+
+
 def write_csv(rows: Iterable[Mapping[str, object]], fields: Iterable[str], out: TextIO) -> int:
     """Write a header row, then ``rows``; returns how many rows were written."""
-    fields = tuple(fields)
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(fields)
-    count = 0
+    writer = CsvRowWriter(out, fields)
     for row in rows:
-        writer.writerow([csv_value(row[name]) for name in fields])
-        count += 1
-    return count
+        writer.write(row)
+    return writer.count

@@ -31,6 +31,7 @@ from django.utils.text import slugify
 
 from communs.forges.kinds import default_api_url, default_web_url
 from communs.forges.records import RepositoryRecord
+from communs.opendata.publish import refresh_open_data
 from communs.repositories.models import Repository
 from communs.repositories.opendata import (
     AccountListing,
@@ -98,6 +99,8 @@ def import_repositories(
         if accounts is not None:
             account_report = _apply_accounts(accounts, directory, problems)
         report = _apply_repositories(listing, directory, problems)
+    # The open-data files follow the database, once (and only if) the import is committed.
+    transaction.on_commit(refresh_open_data)
     return report, account_report
 
 
@@ -108,7 +111,9 @@ def import_organisations(path: Path, *, skip_invalid: bool = False) -> ImportRep
     if problems and not skip_invalid:
         raise ImportRefused(problems)
     with transaction.atomic():
-        return _apply_accounts(accounts, Directory(), problems)
+        report = _apply_accounts(accounts, Directory(), problems)
+    transaction.on_commit(refresh_open_data)
+    return report
 
 
 class Directory:

@@ -32,7 +32,9 @@ class OfflineDocs(DocsBase):
         settings = {
             "url": openapi_url,
             "layout": "BaseLayout",
-            "deepLinking": True,
+            # Deep links would put a link inside each operation's button (nested controls,
+            # which screen readers announce badly); the plain list below has the anchors.
+            "deepLinking": False,
             # Swagger UI would send the document to validator.swagger.io to show a badge.
             "validatorUrl": None,
         }

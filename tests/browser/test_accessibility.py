@@ -1,0 +1,210 @@
+"""axe-core on every page type: no serious or critical violation.
+
+French public sites must meet the RGAA, which follows WCAG 2.1 AA; axe finds the share
+of it a machine can check (contrast, names of controls, landmarks, language, tables…).
+axe runs inside the page as the visitor sees it (styles and scripts applied), with
+the copy of axe-core that axe-playwright-python ships. Moderate and minor findings are
+printed with a failure but do not fail the test by themselves.
+
+A guard below lists every route of the site: a new HTML page fails it until it is
+added to ``PAGES`` here (or to ``NOT_PAGES``, with the reason it needs no check).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+from django.db.models import Count
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from communs.harvest.models import HarvestRun, OwnerProgress
+from communs.repositories.models import Repository
+from communs.sources.models import Forge, Organisation
+
+from .conftest import require
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+expect = require("playwright.sync_api").expect
+Axe = require("axe_playwright_python.sync_playwright").Axe
+
+# What makes a page fail: axe's two highest impacts.
+BLOCKING = {"serious", "critical"}
+
+
+def ministry_with_children() -> Organisation:
+    return (
+        Organisation.objects.filter(level=Organisation.Level.MINISTRY)
+        .annotate(children_count=Count("children"))
+        .filter(children_count__gt=0)
+        .order_by("-children_count", "key")
+        .first()
+    )
+
+
+def organisation_with_accounts() -> str:
+    organisation = (
+        Organisation.objects.filter(parent__isnull=False)
+        .annotate(account_count=Count("accounts"))
+        .filter(account_count__gt=0)
+        .order_by("-account_count", "key")
+        .first()
+    )
+    return organisation.get_absolute_url()
+
+
+def harvested_forge() -> str:
+    """A forge with a successful harvest, then a failed one with an owner it could not
+    list: the fullest status page."""
+    forge = Forge.objects.order_by("host").first()
+    started = datetime(2026, 2, 27, 8, tzinfo=UTC)
+    HarvestRun.objects.create(
+        forge=forge,
+        status="succeeded",
+        started_at=started,
+        finished_at=started + timedelta(minutes=2),
+        new=12,
+        updated=3,
+        requests=9,
+    )
+    failed = HarvestRun.objects.create(
+        forge=forge,
+        status="failed",
+        started_at=started + timedelta(days=1),
+        finished_at=started + timedelta(days=1, minutes=1),
+        error="HTTP 503 from the forge",
+        requests=4,
+        errors=1,
+    )
+    account = forge.accounts.order_by("path").first()
+    OwnerProgress.objects.create(
+        run=failed,
+        owner=account.path if account else "gone-owner",
+        step=OwnerProgress.Step.FAILED,
+        reason="HTTP 404: the owner is no longer on the forge",
+    )
+    return f"/forges/{forge.host}/"
+
+
+def forge_list_with_a_failure() -> str:
+    harvested_forge()
+    return "/forges/"
+
+
+# Each page type, and how to reach one from the data the test loaded (``analysed``: the
+# repositories the analysis read, with scores, dependencies and a publiccode.yml).
+PAGES: dict[str, Callable[[list[Repository]], str]] = {
+    "home": lambda analysed: "/",
+    "repository-list": lambda analysed: "/repositories/",
+    "repository-list, searched": lambda analysed: "/repositories/?q=site&sort=stars",
+    "repository-list, page 2": lambda analysed: "/repositories/?page=2",
+    "repository-detail": lambda analysed: analysed[0].get_absolute_url(),
+    "repository-detail, not analysed": lambda analysed: (
+        Repository.objects.exclude(pk__in=[r.pk for r in analysed])
+        .order_by("pk")
+        .first()
+        .get_absolute_url()
+    ),
+    "organisation-list": lambda analysed: "/organisations/",
+    "organisation-detail, ministry": lambda analysed: ministry_with_children().get_absolute_url(),
+    "organisation-detail": lambda analysed: organisation_with_accounts(),
+    "ministry-list": lambda analysed: "/ministries/",
+    "ministry-detail": lambda analysed: f"/ministries/{ministry_with_children().key}/",
+    "stats": lambda analysed: "/stats/",
+    "dependency-list": lambda analysed: "/dependencies/",
+    "dependency-detail": lambda analysed: "/dependencies/npm/@angular/core/",
+    "forge-list": lambda analysed: forge_list_with_a_failure(),
+    "forge-detail": lambda analysed: harvested_forge(),
+    "open-data": lambda analysed: "/open-data/",
+    "publiccode-validate": lambda analysed: "/publiccode/",
+    "publiccode-new": lambda analysed: "/publiccode/new/",
+    "api-docs": lambda analysed: "/api/docs",
+    "404": lambda analysed: "/no-such-page/",
+}
+
+# Routes that serve no HTML page of their own, and why.
+NOT_PAGES = {
+    "set_language": "a POST that redirects back (checked through every page's switch)",
+    "api-openapi": "the OpenAPI document (JSON)",
+    "api-publiccode-validate": "a JSON endpoint",
+    "open-data-file": "downloads (CSV, JSON)",
+    "feed-repositories": "an Atom feed",
+    "feed-releases": "an Atom feed",
+    "feed-organisation": "an Atom feed",
+    "sitemap": "XML for crawlers",
+    "sitemap-section": "XML for crawlers",
+    "robots-txt": "text for crawlers",
+}
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:10]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:160]}")
+            lines.append(f"      {node['failureSummary']}".replace("\n", "\n      "))
+        if len(violation["nodes"]) > 10:
+            lines.append(f"    … and {len(violation['nodes']) - 10} more")
+    return "\n".join(lines)
+
+
+def check(page: Page) -> None:
+    violations = Axe().run(page).response["violations"]
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, f"axe on {page.url}:\n{describe(violations)}"
+
+
+@pytest.mark.parametrize("kind", list(PAGES))
+def test_no_serious_accessibility_violation(
+    page: Page, analysed: list[Repository], kind: str
+) -> None:
+    path = PAGES[kind](analysed)
+    response = page.goto(path)
+    assert response is not None
+    assert response.status == (404 if kind == "404" else 200), path
+    if kind == "api-docs":
+        # Swagger UI draws after load. Checked as a reader uses it: the first operation
+        # open, and the first that takes a body open for "Try it out".
+        first = page.locator("#swagger-ui .opblock").first
+        expect(first).to_be_visible()
+        posts = page.locator("#swagger-ui .opblock-post")
+        for block in [first] + ([posts.first] if posts.count() else []):
+            block.locator(".opblock-summary-control").click()
+            block.locator("button.try-out__btn").click()
+            expect(block.locator("button.execute")).to_be_visible()
+    check(page)
+
+
+def test_the_english_pages_pass_too(page: Page) -> None:
+    """Longer or shorter words move things about; one English page is checked as well."""
+    page.goto("/repositories/")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    check(page)
+
+
+def routes(patterns: list, prefix: str = "") -> list[tuple[str, str]]:
+    found = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            found += routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            found.append((prefix + str(pattern.pattern), pattern.name or ""))
+    return found
+
+
+def test_every_page_type_is_checked() -> None:
+    """A new page must join ``PAGES`` above; the admin and the JSON API are not pages."""
+    names = {
+        name
+        for route, name in routes(get_resolver().url_patterns)
+        if not route.startswith(("admin/", "api/v1/"))
+    }
+    checked = {kind.split(",")[0] for kind in PAGES} - {"404"}
+    assert names - checked - set(NOT_PAGES) == set(), "pages no accessibility test visits"
+    assert checked - names == set(), "PAGES names routes that no longer exist"

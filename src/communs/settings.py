@@ -90,6 +90,9 @@ INSTALLED_APPS = [
     "communs.emulator",
     "communs.publiccode",
     "communs.analysis",
+    # Open-data files, Atom feeds and the sitemap (django.contrib.sitemaps for its templates).
+    "django.contrib.sitemaps",
+    "communs.opendata",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +191,17 @@ FORGE_TOKENS = envsecret("COMMUNS_FORGE_TOKENS")
 HARVEST_PER_HOST = envint("COMMUNS_HARVEST_PER_HOST", 4)
 # A URL or address put in the User-Agent, so forge operators know whom to write to.
 HARVEST_CONTACT = env("COMMUNS_HARVEST_CONTACT")
+
+# Analysis (`communs analyse`): a larger source archive is skipped with the reason; a
+# download slower than the timeout (seconds) fails; archives fetched at once per host.
+ANALYSIS_MAX_ARCHIVE_BYTES = envint("COMMUNS_ANALYSIS_MAX_ARCHIVE_BYTES", 100_000_000)
+ANALYSIS_TIMEOUT = envint("COMMUNS_ANALYSIS_TIMEOUT", 300)
+ANALYSIS_PER_HOST = envint("COMMUNS_ANALYSIS_PER_HOST", 4)
+# Also clone each repository's history (commits and tags) for activity and vitality.
+ANALYSIS_HISTORY = envbool("COMMUNS_ANALYSIS_HISTORY", True)
+
+# Open data (/open-data/, `communs opendata publish`): where the published files are written.
+OPEN_DATA_DIR = Path(env("COMMUNS_OPEN_DATA_DIR") or HOME / "open-data").expanduser().resolve()
 
 # The JSON API (/api/, docs/api.md): requests per client address, as "60/minute" (periods
 # second, minute, hour, day; 0 turns the limit off).

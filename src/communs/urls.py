@@ -7,5 +7,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("communs.api.urls")),
+    # Open data, feeds, sitemap and robots.txt.
+    path("", include("communs.opendata.urls")),
+    path("publiccode/", include("communs.publiccode.urls")),
     path("", include("communs.web.urls")),
 ]

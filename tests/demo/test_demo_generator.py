@@ -22,6 +22,7 @@ from communs.demo.generator import (
 )
 from communs.forges.kinds import KINDS
 from communs.forges.records import RepositoryRecord
+from communs.sources import sourcefiles
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
@@ -205,7 +206,6 @@ def test_it_writes_yaml_in_the_2025_host_keyed_format(data: DemoData, tmp_path: 
 
 
 def test_its_files_read_cleanly_with_the_sources_reader(data: DemoData, tmp_path: Path) -> None:
-    sourcefiles = pytest.importorskip("communs.sources.sourcefiles")
     path = data.write_sources(tmp_path)
     sources = sourcefiles.read_file(path)
     assert sources.format == sourcefiles.HOST_KEYED

@@ -8,14 +8,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from communs.emulator import EmulatorServer, Settings, World
 from communs.emulator.protocol import Urls
+from communs.forges import http, registry
 from communs.forges.records import RepositoryRecord
-
-registry = pytest.importorskip("communs.forges.registry")
-http = pytest.importorskip("communs.forges.http")
 
 
 async def _no_wait(seconds: float) -> None:

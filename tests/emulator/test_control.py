@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -66,10 +65,6 @@ def test_it_serves_a_sources_file_naming_its_forges(
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(
-    importlib.util.find_spec("communs.sources.importer") is None,
-    reason="communs.sources.importer is not written yet",
-)
 def test_it_writes_a_sources_file_that_imports(
     server: EmulatorServer, world: World, tmp_path: Path
 ) -> None:

@@ -10,8 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from communs.analysis.models import RepositoryAnalysis
 from communs.emulator import EmulatorServer
 from communs.harvest.models import HarvestRun
+from communs.opendata.publish import read_datapackage
 from communs.repositories.models import Repository
 from communs.sources.models import Account, Forge
 
@@ -98,3 +100,25 @@ def test_ignored_forges_are_named_and_left_alone(forges: list[Forge]) -> None:
     out = harvest("--no-progress")
     assert f"{forges[0].host} is ignored since 2025-01-01" in out
     assert not Repository.objects.filter(forge=forges[0]).exists()
+
+
+def test_analyse_reads_what_was_harvested_and_only_what_moved_next_time(
+    forges: list[Forge],
+) -> None:
+    gitlab = next(forge for forge in forges if forge.host.endswith("/gitlab"))
+    harvest("--forge", gitlab.host, "--no-progress", "--analyse")
+    stored = Repository.objects.filter(forge=gitlab, gone_since__isnull=True)
+    analyses = RepositoryAnalysis.objects.filter(repository__forge=gitlab)
+    assert stored.exists() and analyses.count() == stored.count()
+    first = dict(analyses.values_list("repository_id", "analysed_at"))
+    harvest("--forge", gitlab.host, "--no-progress", "--analyse")
+    # Nothing was pushed in between: nothing is read again.
+    assert dict(analyses.values_list("repository_id", "analysed_at")) == first
+
+
+def test_a_harvest_publishes_the_open_data(forges: list[Forge]) -> None:
+    harvest("--no-progress")
+    package = read_datapackage()
+    assert package is not None
+    rows = {resource["name"]: resource.get("rows") for resource in package.get("resources", [])}
+    assert any(count == Repository.objects.count() for count in rows.values()), rows

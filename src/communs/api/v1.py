@@ -26,7 +26,7 @@ from ninja import NinjaAPI, Path, Query
 from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
-from communs.api import rows, schemas
+from communs.api import analysis, publiccode, rows, schemas
 from communs.api.cursor import MAX_INTEGER, CursorError
 from communs.api.docs import OfflineDocs
 from communs.api.finder import BadParameter, RepositorySearch, find_repositories
@@ -342,3 +342,13 @@ def get_stats(request: HttpRequest) -> dict[str, object]:
     """The home page's figures, and repositories counted by licence, language, forge
     and ministry. Counted over the whole index, they may lag a few minutes behind it."""
     return rows.statistics()
+
+
+# -- publiccode.yml -------------------------------------------------------------------
+
+api.add_router("/publiccode", publiccode.router)
+
+
+# -- analysis and dependencies --------------------------------------------------------
+
+api.add_router("", analysis.router)

@@ -10,6 +10,7 @@ from django.core.paginator import InvalidPage, Page
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from communs.sources.models import Organisation
@@ -24,6 +25,28 @@ def _page_or_404(rows: QuerySet, request: HttpRequest) -> Page:
         return queries.page_of(rows, request.GET.get("page"))
     except InvalidPage as error:
         raise Http404(_("There is no such page.")) from error
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """True for an htmx request that swaps part of the page: it gets the fragment only.
+
+    A history restore (the visitor went back and htmx has no copy of the page) asks
+    for the whole page, as does every request without JavaScript.
+    """
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def _page_or_fragment(
+    request: HttpRequest, context: dict, page_template: str, fragment_template: str
+) -> HttpResponse:
+    fragment = wants_fragment(request)
+    response = render(request, fragment_template if fragment else page_template, context)
+    # The same URL answers two ways: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+    return response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -52,7 +75,9 @@ def repository_list(request: HttpRequest) -> HttpResponse:
         "sort": found.result.sort,
         "sort_label": found.sort_label,
     }
-    return render(request, "web/repository_list.html", context)
+    return _page_or_fragment(
+        request, context, "web/repository_list.html", "web/_repository_list_partial.html"
+    )
 
 
 def repository_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -63,10 +88,15 @@ def repository_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = repository.account.organisation if repository.account else None
     if organisation is None:
         organisation = repository.forge.organisation
+    from communs.analysis.display import analysis_view
+    from communs.analysis.queries import analysis_of
+
     context = {
         "section": "repositories",
         "repository": repository,
         "organisation": organisation,
+        # The stored analysis of its code (None until `communs analyse` reads it).
+        "analysis": analysis_view(analysis_of(repository.pk)),
     }
     return render(request, "web/repository_detail.html", context)
 
@@ -84,7 +114,9 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         "sorts": queries.ORGANISATION_SORTS,
         "page": page,
     }
-    return render(request, "web/organisation_list.html", context)
+    return _page_or_fragment(
+        request, context, "web/organisation_list.html", "web/_organisation_list_partial.html"
+    )
 
 
 def organisation_detail(request: HttpRequest, key: str) -> HttpResponse:

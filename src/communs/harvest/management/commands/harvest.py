@@ -14,10 +14,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from communs.analysis.pipeline import analyse_pending, summary
 from communs.harvest.engine import HarvestResult, harvest
 from communs.harvest.progress import Progress, SummaryRow, summary_table
 from communs.harvest.store import PlanError, build_plans
 from communs.harvest.tokens import ForgeAddress, TokenError, client_tokens
+from communs.opendata.publish import refresh_open_data
 from communs.search.indexing import rebuild_index
 
 FAILED = 3
@@ -46,6 +48,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--no-progress", action="store_true", help=_("do not show the live progress line")
+        )
+        parser.add_argument(
+            "--analyse",
+            action="store_true",
+            help=_("then analyse the repositories whose content changed (as `communs analyse`)"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -79,6 +86,12 @@ class Command(BaseCommand):
         )
         # The search index follows what the harvest stored, failed forges' pages included.
         rebuild_index()
+        if options["analyse"] and not result.interrupted:
+            # Only new repositories and those whose push moved are read (see pending()).
+            analysed = analyse_pending([plan.host for plan in plans], tokens=tokens)
+            self.stdout.write(summary(analysed))
+        # The open-data files follow the database (a failure is logged, never raised).
+        refresh_open_data()
         self.report(result)
 
     def report(self, result: HarvestResult) -> None:

@@ -209,6 +209,8 @@ def test_a_saved_search_names_itself_and_links_to_the_list(searchable: Sector) -
         ("sort=size", "sort"),
         ("pushed_within=soon", "pushed_within"),
         ("q=carto&publiccode=1", "publiccode"),
+        # Every parameter of the list page is part of a saved search, the score too.
+        ("score=high", "score"),
     ],
 )
 def test_values_no_search_knows_are_400(searchable: Sector, query: str, wrong: str) -> None:

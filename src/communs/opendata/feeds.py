@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy
 
 from communs import search
 from communs.repositories.models import Repository
-from communs.search.query import FLAG_FILTERS, SearchQuery
+from communs.search.query import SELECTION_PARAMS, SearchQuery
 from communs.sources.models import Organisation
 from communs.web import queries
 from communs.web.present import http_url, redact_emails
@@ -51,19 +51,7 @@ RELEASES_TTL = 300
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # The list page's parameters that choose repositories; paging ones are not part of a
 # saved search (a feed always shows its newest entries).
-SEARCH_PARAMS = (
-    "q",
-    "license",
-    "language",
-    "forge",
-    "organisation",
-    "ministry",
-    *FLAG_FILTERS,
-    "free",
-    "pushed_within",
-    "gone",
-    "sort",
-)
+SEARCH_PARAMS = SELECTION_PARAMS
 FEED_SORT = "created"
 
 

@@ -159,15 +159,30 @@ def test_the_default_list_hides_negative_scores_and_the_score_filter_narrows(
 
     assert ids() == everyone - negative
     assert ids(hidden="1") == everyone
-    threshold = 1000
+    # A threshold between the lowest and the highest score, so that it keeps some.
+    scores = sorted(RepositoryAnalysis.objects.values_list("codegouv_score", flat=True))
+    threshold = scores[len(scores) // 2]
     above = set(
         RepositoryAnalysis.objects.filter(codegouv_score__gte=threshold).values_list(
             "pk", flat=True
         )
     )
-    assert ids(score=str(threshold)) == above
+    assert above and ids(score=str(threshold)) == above
     assert ids(score="abc") == everyone - negative
     assert parse_params({"score": "abc"}).ignored == ("score",)
+
+    # The API's list takes the same two parameters and answers the same repositories.
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+
+    def api_ids(**params: str) -> set[int]:
+        answer = client.get("/api/v1/repositories", {"limit": "100", "facets": "false", **params})
+        assert answer.status_code == 200, answer.content
+        return {row["id"] for row in answer.json()["results"]}
+
+    assert api_ids() == everyone - negative
+    assert api_ids(hidden="true") == everyone
+    assert api_ids(score=str(threshold)) == above
+    assert client.get("/api/v1/repositories", {"score": "abc"}).status_code == 400
 
 
 def test_valid_publiccode_files_are_counted_and_proposed_for_the_catalogue(

@@ -19,7 +19,7 @@ from django.db.models import prefetch_related_objects
 
 from communs.repositories.models import Repository
 from communs.search import InvalidCursor, SearchQuery, search_repositories
-from communs.search.query import FACETS, MAX_DAYS, START
+from communs.search.query import FACETS, MAX_DAYS, MAX_SCORE, START
 from communs.search.text import parse_terms
 
 RepositorySort = Literal["relevance", "pushed", "stars", "forks", "created", "name"]
@@ -28,6 +28,7 @@ Presence = Literal["only", "exclude"]
 __all__ = [
     "FACETS",
     "MAX_DAYS",
+    "MAX_SCORE",
     "BadParameter",
     "Facet",
     "Presence",
@@ -69,6 +70,8 @@ class RepositorySearch:
     free: bool = False
     pushed_within: int | None = None
     gone: bool = False
+    score: int | None = None
+    hidden: bool = False
     sort: RepositorySort | None = None
     cursor: str | None = None
     limit: int = 50
@@ -114,6 +117,8 @@ def find_repositories(search: RepositorySearch) -> RepositoryResults:
         free=search.free,
         pushed_within=search.pushed_within,
         include_gone=search.gone,
+        min_score=search.score,
+        include_hidden=search.hidden,
         sort=search.sort or "",
         per_page=search.limit,
         # START asks for the first page with a cursor to the next one.

@@ -14,7 +14,7 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from communs.api.cursor import MAX_CURSOR_LENGTH
-from communs.api.finder import MAX_DAYS, Presence, RepositorySort
+from communs.api.finder import MAX_DAYS, MAX_SCORE, Presence, RepositorySort
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 50
@@ -106,6 +106,19 @@ class RepositoryQuery(Schema):
         examples=[365],
     )
     gone: bool = Field(False, description="Also list repositories their forge no longer lists.")
+    score: int | None = Field(
+        None,
+        ge=-MAX_SCORE,
+        le=MAX_SCORE,
+        description="Only repositories whose code.gouv.fr score is at least this "
+        "(repositories not analysed yet have no score and are left out).",
+        examples=[10],
+    )
+    hidden: bool = Field(
+        False,
+        description="Also list repositories with a negative code.gouv.fr score, hidden by "
+        "default as on code.gouv.fr.",
+    )
     sort: RepositorySort | None = Field(
         None,
         description="`relevance` (the default with words), `pushed` (last push first, the "

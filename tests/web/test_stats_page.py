@@ -12,6 +12,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 
+from communs.analysis.models import RepositoryAnalysis
 from communs.repositories.models import Repository
 from communs.sources.models import Account, Forge, Organisation
 
@@ -236,3 +237,37 @@ def test_the_new_pages_keep_the_accessibility_rules(
         # Every heading level follows the one before it (no h2 → h4 jump).
         levels = [int(tag[1]) for tag in tags if tag in {"h1", "h2", "h3", "h4"}]
         assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), url
+
+
+def test_it_counts_the_publiccode_files_the_analyses_found(client: Client, index: None) -> None:
+    live = list(Repository.objects.filter(gone_since__isnull=True).order_by("pk")[:4])
+    gone = Repository.objects.filter(gone_since__isnull=False).first()
+    verdicts = [(True, True), (True, False), (True, True), (False, None)]
+    for repo, (found, valid) in zip(live, verdicts, strict=True):
+        RepositoryAnalysis.objects.create(
+            repository=repo,
+            status="analysed",
+            has_publiccode=found,
+            publiccode_valid=valid,
+            analysed_at=when(2026, 1),
+        )
+    if gone is not None:
+        # A repository its forge no longer lists is not counted.
+        RepositoryAnalysis.objects.create(
+            repository=gone,
+            status="analysed",
+            has_publiccode=True,
+            publiccode_valid=True,
+            analysed_at=when(2026, 1),
+        )
+
+    html = client.get(STATS, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    section = html[html.index('id="publiccode-title"') :]
+    figures = dict(re.findall(r"<dt>([^<]+)</dt><dd>(?:<a [^>]*>)?([\d,]+)", section)[:3])
+
+    assert figures == {
+        "Repositories with a publiccode.yml": "3",
+        "Valid files": "2",
+        "Files with errors": "1",
+    }
+    assert 'href="/repositories/?publiccode=only"' in section

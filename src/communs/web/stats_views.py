@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from communs.analysis.queries import publiccode_figures
 from communs.sources.models import Organisation
 from communs.web import queries, stats
 from communs.web.charts import Bar
@@ -141,6 +142,8 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     context = {
         "section": "stats",
         "figures": queries.site_figures(),
+        # Counted from the stored analyses (issue: "counted in the stats").
+        "publiccode": queries.cached_statistic("publiccode", publiccode_figures),
         "statistics": figures,
         "charts": charts,
         "months": months,

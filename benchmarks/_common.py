@@ -1,12 +1,15 @@
-"""Helpers shared by the benchmark scripts: run a `communs` command and measure it."""
+"""Helpers shared by the benchmark scripts: run a `communs` command and measure it; load
+generated data into SQLite and PostgreSQL for the benchmarks that measure both."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,3 +43,89 @@ def run_communs(*args: str, home: Path, env: dict[str, str] | None = None) -> Me
             )
         # ru_maxrss is in KiB on Linux.
         return Measure(seconds=elapsed, peak_rss_mb=usage.ru_maxrss / 1024, stdout=out.read())
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def run_python(script: str, home: Path, env: dict[str, str]) -> str:
+    """Run ``script`` in a child Python with Django's settings; its standard output."""
+    child = {k: v for k, v in os.environ.items() if not k.startswith("COMMUNS_")}
+    child.update({"COMMUNS_HOME": str(home), "DJANGO_SETTINGS_MODULE": "communs.settings", **env})
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=child, capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        raise SystemExit(f"benchmark step failed:\n{done.stderr}")
+    return done.stdout
+
+
+def load_generated(repositories: int, organisations: int, home: Path, env: dict[str, str]) -> float:
+    """Empty the database, then load the demo generator's data through the real import
+    path (``load_demo``: the sources import and ``upsert_repositories``, then the index).
+
+    Direct rather than ``communs demo``, which harvests its emulator: at a million
+    repositories the benchmark measures queries, not a harvest. Returns the load's seconds.
+    """
+    run_communs("migrate", "--no-input", home=home, env=env)
+    run_communs("flush", "--no-input", home=home, env=env)
+    script = (
+        "import django, pathlib; django.setup()\n"
+        "from communs.demo.generator import generate\n"
+        "from communs.demo.management.commands.demo import load_demo\n"
+        f"load_demo(generate(organisations={organisations}, repositories={repositories}),"
+        f" pathlib.Path({str(home / 'sources')!r}))\n"
+    )
+    started = time.perf_counter()
+    run_python(script, home, env)
+    return time.perf_counter() - started
+
+
+def add_database_arguments(parser: argparse.ArgumentParser, repeat: int) -> None:
+    """The options of the benchmarks that measure generated data on both databases."""
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--organisations", type=int, default=1_500)
+    parser.add_argument("--repeat", type=int, default=repeat)
+    parser.add_argument(
+        "--home", type=Path, help="reuse this loaded folder (SQLite): skip the load"
+    )
+    parser.add_argument(
+        "--backends",
+        nargs="+",
+        choices=["sqlite", "postgresql"],
+        default=["sqlite", "postgresql"],
+        help="which to measure (PostgreSQL only with COMMUNS_BENCH_DATABASE_URL)",
+    )
+    parser.add_argument(
+        "--no-load",
+        action="store_true",
+        help="PostgreSQL: measure the data already in COMMUNS_BENCH_DATABASE_URL",
+    )
+
+
+Measurer = Callable[[str, int, Path, dict[str, str], int], None]
+
+
+def each_database(args: argparse.Namespace, measure: Measurer) -> None:
+    """For each size and backend asked for: load the generated data, then ``measure``
+    (backend, size, COMMUNS_HOME, extra environment, repeat)."""
+    postgresql = os.environ.get("COMMUNS_BENCH_DATABASE_URL", "")
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory(prefix="communs-bench-") as tmp:
+            if "sqlite" in args.backends:
+                home = args.home or Path(tmp) / "sqlite"
+                if args.home is None:
+                    home.mkdir()
+                    seconds = load_generated(size, args.organisations, home, {})
+                    print(f"sqlite {size:,}: load {seconds:.1f} s", flush=True)
+                measure("sqlite", size, home, {}, args.repeat)
+            if postgresql and "postgresql" in args.backends:
+                home = Path(tmp) / "postgresql"
+                home.mkdir()
+                env = {"COMMUNS_DATABASE_URL": postgresql}
+                if not args.no_load:
+                    seconds = load_generated(size, args.organisations, home, env)
+                    print(f"postgresql {size:,}: load {seconds:.1f} s", flush=True)
+                measure("postgresql", size, home, env, args.repeat)

@@ -1,7 +1,7 @@
 """Page server times: the public pages rendered in-process over N generated repositories.
 
-Loads the demo generator's repositories (``communs demo`` for SQLite; with
-``COMMUNS_BENCH_DATABASE_URL``, the same loader as ``search.py`` into PostgreSQL, emptied
+Loads the demo generator's repositories (``load_demo``, as ``search.py`` does: into a
+fresh SQLite folder, and with ``COMMUNS_BENCH_DATABASE_URL`` into PostgreSQL, emptied
 first), then renders each page with Django's test client in one process (middleware,
 views, queries and templates: everything but the network), and prints p50 and p95 in
 milliseconds per page, twice:
@@ -11,7 +11,7 @@ milliseconds per page, twice:
 - warm: the cache kept (every other visitor).
 
     .venv/bin/python benchmarks/pages.py                      # 100,000 on SQLite
-    .venv/bin/python benchmarks/pages.py --home /tmp/demo     # reuse a demo folder
+    .venv/bin/python benchmarks/pages.py --home FOLDER       # reuse a loaded folder
     COMMUNS_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1/communs_bench \\
         .venv/bin/python benchmarks/pages.py --backends postgresql
 
@@ -22,15 +22,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-from _common import run_communs
-
-from search import _python, load_postgresql, percentile
+from _common import add_database_arguments, each_database, percentile, run_python
 
 # (label, URL); "@ministry" is the key of the ministry with the most repositories.
 PAGES: list[tuple[str, str]] = [
@@ -93,7 +88,7 @@ def measure(backend: str, size: int, home: Path, env: dict[str, str], repeat: in
         "from pages import run_pages\n"
         f"print(json.dumps(run_pages({repeat})))\n"
     )
-    samples = json.loads(_python(script, home, env))
+    samples = json.loads(run_python(script, home, env))
     print(f"{backend} {size:,}: server time per page, ms ({repeat} runs each)", flush=True)
     print(f"  {'page':<26} {'cold p50':>9} {'cold p95':>9} {'warm p50':>9} {'warm p95':>9}")
     for label, _url in PAGES:
@@ -107,52 +102,9 @@ def measure(backend: str, size: int, home: Path, env: dict[str, str], repeat: in
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
-    parser.add_argument("--organisations", type=int, default=1_500)
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--home", type=Path, help="reuse this demo folder (SQLite): skip the load")
-    parser.add_argument(
-        "--backends",
-        nargs="+",
-        choices=["sqlite", "postgresql"],
-        default=["sqlite", "postgresql"],
-        help="which to measure (PostgreSQL only with COMMUNS_BENCH_DATABASE_URL)",
-    )
-    parser.add_argument(
-        "--no-load",
-        action="store_true",
-        help="PostgreSQL: measure the data already in COMMUNS_BENCH_DATABASE_URL",
-    )
-    args = parser.parse_args()
-    postgresql = os.environ.get("COMMUNS_BENCH_DATABASE_URL", "")
-
-    for size in args.sizes:
-        with tempfile.TemporaryDirectory(prefix="communs-bench-") as tmp:
-            home = args.home or Path(tmp) / "demo"
-            if "sqlite" in args.backends:
-                if args.home is None:
-                    load = run_communs(
-                        "demo",
-                        "--no-serve",
-                        "--home",
-                        str(home),
-                        "--repositories",
-                        str(size),
-                        "--organisations",
-                        str(args.organisations),
-                        home=Path(tmp),
-                    )
-                    print(f"sqlite {size:,}: load {load.seconds:.1f} s", flush=True)
-                measure("sqlite", size, home, {}, args.repeat)
-            if postgresql and "postgresql" in args.backends:
-                pg_home = Path(tmp) / "postgresql"
-                pg_home.mkdir()
-                env = {"COMMUNS_DATABASE_URL": postgresql}
-                if not args.no_load:
-                    seconds = load_postgresql(postgresql, size, args.organisations, pg_home)
-                    print(f"postgresql {size:,}: load {seconds:.1f} s", flush=True)
-                measure("postgresql", size, pg_home, env, args.repeat)
+    add_database_arguments(parser, repeat=20)
+    each_database(parser.parse_args(), measure)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

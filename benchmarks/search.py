@@ -1,9 +1,9 @@
 """Search latency: 50 fixed queries over N generated repositories, per backend and size.
 
 For each size, loads the demo generator's repositories through the real import path
-(``communs demo`` for SQLite; ``load_demo``, the same sources import and
-``upsert_repositories``, into the database of ``COMMUNS_BENCH_DATABASE_URL`` for
-PostgreSQL, emptied first), rebuilds the index (``communs search reindex``, timed),
+(``load_demo``: the sources import and ``upsert_repositories``, into a fresh SQLite
+folder, and into the database of ``COMMUNS_BENCH_DATABASE_URL`` for PostgreSQL,
+emptied first), rebuilds the index (``communs search reindex``, timed),
 then runs the queries (each once to warm up, then ``--repeat`` times, the cache emptied
 before each: counts without words are cached for minutes in production, not here) and
 prints p50 and p95 in milliseconds: over all queries, and per class of query, the
@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-from _common import run_communs
+from _common import (
+    add_database_arguments,
+    each_database,
+    percentile,
+    run_communs,
+    run_python,
+)
 
 THREE = ("language", "license", "forge")
 # (class, query-string parameters, facets: None for all). Organisation and ministry
@@ -93,11 +95,6 @@ QUERIES: list[tuple[str, dict[str, str], tuple[str, ...] | None]] = [
 assert len(QUERIES) == 50
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def run_queries(repeat: int) -> dict:
     """In a process whose settings point at the database to measure: time every query."""
     import django
@@ -131,34 +128,6 @@ def run_queries(repeat: int) -> dict:
     return samples
 
 
-def load_postgresql(url: str, repositories: int, organisations: int, home: Path) -> float:
-    """Empty the database, then load the demo data through the real import path."""
-    env = {"COMMUNS_DATABASE_URL": url}
-    run_communs("migrate", "--no-input", home=home, env=env)
-    run_communs("flush", "--no-input", home=home, env=env)
-    script = (
-        "import django, pathlib; django.setup()\n"
-        "from communs.demo.generator import generate\n"
-        "from communs.demo.management.commands.demo import load_demo\n"
-        f"load_demo(generate(organisations={organisations}, repositories={repositories}),"
-        f" pathlib.Path({str(home / 'sources')!r}))\n"
-    )
-    started = time.perf_counter()
-    _python(script, home, env)
-    return time.perf_counter() - started
-
-
-def _python(script: str, home: Path, env: dict[str, str]) -> str:
-    child = {k: v for k, v in os.environ.items() if not k.startswith("COMMUNS_")}
-    child.update({"COMMUNS_HOME": str(home), "DJANGO_SETTINGS_MODULE": "communs.settings", **env})
-    done = subprocess.run(
-        [sys.executable, "-c", script], env=child, capture_output=True, text=True, check=False
-    )
-    if done.returncode:
-        raise SystemExit(f"benchmark step failed:\n{done.stderr}")
-    return done.stdout
-
-
 def measure(backend: str, size: int, home: Path, env: dict[str, str], repeat: int) -> None:
     reindex = run_communs("search", "reindex", home=home, env=env)
     script = (
@@ -167,7 +136,7 @@ def measure(backend: str, size: int, home: Path, env: dict[str, str], repeat: in
         "from search import run_queries\n"
         f"print(json.dumps(run_queries({repeat})))\n"
     )
-    samples: dict[str, list[float]] = json.loads(_python(script, home, env))
+    samples: dict[str, list[float]] = json.loads(run_python(script, home, env))
     every = [ms for values in samples.values() for ms in values]
     print(f"{backend} {size:,}: reindex {reindex.seconds:.1f} s", flush=True)
     print(
@@ -184,51 +153,8 @@ def measure(backend: str, size: int, home: Path, env: dict[str, str], repeat: in
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
-    parser.add_argument("--organisations", type=int, default=1_500)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--home", type=Path, help="reuse this demo folder (SQLite): skip the load")
-    parser.add_argument(
-        "--backends",
-        nargs="+",
-        choices=["sqlite", "postgresql"],
-        default=["sqlite", "postgresql"],
-        help="which to measure (PostgreSQL only with COMMUNS_BENCH_DATABASE_URL)",
-    )
-    parser.add_argument(
-        "--no-load",
-        action="store_true",
-        help="PostgreSQL: measure the data already in COMMUNS_BENCH_DATABASE_URL",
-    )
-    args = parser.parse_args()
-    postgresql = os.environ.get("COMMUNS_BENCH_DATABASE_URL", "")
-
-    for size in args.sizes:
-        with tempfile.TemporaryDirectory(prefix="communs-bench-") as tmp:
-            home = args.home or Path(tmp) / "demo"
-            if "sqlite" in args.backends:
-                if args.home is None:
-                    load = run_communs(
-                        "demo",
-                        "--no-serve",
-                        "--home",
-                        str(home),
-                        "--repositories",
-                        str(size),
-                        "--organisations",
-                        str(args.organisations),
-                        home=Path(tmp),
-                    )
-                    print(f"sqlite {size:,}: load {load.seconds:.1f} s", flush=True)
-                measure("sqlite", size, home, {}, args.repeat)
-            if postgresql and "postgresql" in args.backends:
-                pg_home = Path(tmp) / "postgresql"
-                pg_home.mkdir()
-                if not args.no_load:
-                    seconds = load_postgresql(postgresql, size, args.organisations, pg_home)
-                    print(f"postgresql {size:,}: load {seconds:.1f} s", flush=True)
-                env = {"COMMUNS_DATABASE_URL": postgresql}
-                measure("postgresql", size, pg_home, env, args.repeat)
+    add_database_arguments(parser, repeat=5)
+    each_database(parser.parse_args(), measure)
 
 
 if __name__ == "__main__":

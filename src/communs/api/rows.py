@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Q
 
-from communs.repositories.exports import repository_to_dict
+from communs.repositories.exports import Hierarchy, repository_to_dict
 from communs.repositories.models import Repository
 from communs.sources.models import Account, Forge, Organisation
 from communs.web import queries, stats
@@ -37,33 +37,6 @@ def repository_row(repo: Repository) -> dict[str, object]:
     topics = repo.topics if isinstance(repo.topics, list) else []
     row["topics"] = [topic for topic in topics if isinstance(topic, str)]
     return row
-
-
-class Hierarchy:
-    """Every organisation's key, level and parent, from one query, to name ministries.
-
-    Organisations number in the thousands at most: a few values each.
-    """
-
-    def __init__(self) -> None:
-        self._nodes = {
-            pk: (key, level, parent_id)
-            for pk, key, level, parent_id in Organisation.objects.values_list(
-                "pk", "key", "level", "parent_id"
-            )
-        }
-
-    def ministry_key(self, pk: int) -> str | None:
-        """The key of the nearest ministry at or above ``pk``; cycles are cut."""
-        seen: set[int] = set()
-        node: int | None = pk
-        while node is not None and node not in seen and node in self._nodes:
-            seen.add(node)
-            key, level, parent_id = self._nodes[node]
-            if level == Organisation.Level.MINISTRY:
-                return key
-            node = parent_id
-        return None
 
 
 def organisation_rows(organisations: Iterable[Organisation]) -> list[dict[str, object]]:

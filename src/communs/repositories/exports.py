@@ -170,23 +170,45 @@ def repository_rows(
 # --- organisations -----------------------------------------------------------------------
 
 
-class OrganisationIndex:
-    """What an organisation row needs beyond its own fields, for all of them at once.
+class Hierarchy:
+    """Every organisation's key, level and parent, from one query, to name ministries.
 
-    Each organisation's key, level and parent (to find its ministry), and its account
-    and repository counts, from four queries whatever the number of organisations: a
-    few small values per organisation, never the repositories themselves. A repository
-    counts for the organisation of its account, or of its forge when its account has
-    none, as in :func:`repository_to_dict`.
+    Organisations number in the thousands at most: a few values each.
     """
 
-    def __init__(self, *, include_gone: bool = False, only: int | None = None) -> None:
+    def __init__(self) -> None:
         self._nodes = {
             pk: (key, level, parent_id)
             for pk, key, level, parent_id in Organisation.objects.values_list(
                 "pk", "key", "level", "parent_id"
             )
         }
+
+    def ministry_key(self, pk: int) -> str | None:
+        """The key of the nearest ministry at or above ``pk``; cycles are cut."""
+        seen: set[int] = set()
+        node: int | None = pk
+        while node is not None and node not in seen and node in self._nodes:
+            seen.add(node)
+            key, level, parent_id = self._nodes[node]
+            if level == Organisation.Level.MINISTRY:
+                return key
+            node = parent_id
+        return None
+
+
+class OrganisationIndex:
+    """What an organisation row needs beyond its own fields, for all of them at once.
+
+    Its ministry (:class:`Hierarchy`), and its account and repository counts, from four
+    queries whatever the number of organisations: a few small values per organisation,
+    never the repositories themselves. A repository
+    counts for the organisation of its account, or of its forge when its account has
+    none, as in :func:`repository_to_dict`.
+    """
+
+    def __init__(self, *, include_gone: bool = False, only: int | None = None) -> None:
+        self.hierarchy = Hierarchy()
         # ``only`` limits the counts to one organisation (a page shows one).
         self._accounts = _counts(Account.objects.all(), "organisation", only)
         repositories = Repository.objects.all()
@@ -202,16 +224,7 @@ class OrganisationIndex:
             self._repositories[pk] = self._repositories.get(pk, 0) + count
 
     def ministry_key(self, pk: int) -> str | None:
-        """The key of the nearest ministry at or above ``pk``; cycles are cut."""
-        seen: set[int] = set()
-        node: int | None = pk
-        while node is not None and node not in seen and node in self._nodes:
-            seen.add(node)
-            key, level, parent_id = self._nodes[node]
-            if level == Organisation.Level.MINISTRY:
-                return key
-            node = parent_id
-        return None
+        return self.hierarchy.ministry_key(pk)
 
     def accounts(self, pk: int) -> int:
         return self._accounts.get(pk, 0)

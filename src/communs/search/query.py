@@ -70,21 +70,7 @@ FACETS = (
 PUSHED_WITHIN_CHOICES = (30, 90, 365)
 # The parameters that choose repositories and their order (paging ones left out): what a
 # saved search (an Atom feed) keeps of a list page's query string.
-SELECTION_PARAMS = (
-    "q",
-    "license",
-    "language",
-    "forge",
-    "organisation",
-    "ministry",
-    *FLAG_FILTERS,
-    "free",
-    "pushed_within",
-    "gone",
-    "hidden",
-    "score",
-    "sort",
-)
+SELECTION_PARAMS = ("q", *FACETS, "gone", "hidden", "score", "sort")
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from django.test import override_settings
 from communs.analysis.models import RepositoryAnalysis
 from communs.emulator import EmulatorServer
 from communs.harvest.models import HarvestRun
-from communs.opendata.publish import read_datapackage
+from communs.opendata.publish import DATAPACKAGE, open_data_dir, read_datapackage
 from communs.repositories.models import Repository
 from communs.sources.models import Account, Forge
 
@@ -123,3 +123,13 @@ def test_a_harvest_publishes_the_open_data(forges: list[Forge]) -> None:
     rows = {resource["name"]: resource["rows"] for resource in package["resources"]}
     stored = Repository.objects.count()
     assert stored and rows["repositories-csv"] == rows["repositories-json"] == stored
+
+    # A harvest that changed nothing leaves the files as they are (writing them reads
+    # every repository); one that found something new writes them again.
+    written = (open_data_dir() / DATAPACKAGE).stat().st_mtime_ns
+    harvest("--no-progress")
+    assert (open_data_dir() / DATAPACKAGE).stat().st_mtime_ns == written
+    Repository.objects.filter(pk=Repository.objects.order_by("pk")[0].pk).delete()
+    harvest("--no-progress")
+    assert (open_data_dir() / DATAPACKAGE).stat().st_mtime_ns != written
+    assert read_datapackage()["resources"][0]["rows"] > 0

@@ -19,10 +19,12 @@ from communs.harvest.engine import HarvestResult, harvest
 from communs.harvest.progress import Progress, SummaryRow, summary_table
 from communs.harvest.store import PlanError, build_plans
 from communs.harvest.tokens import ForgeAddress, TokenError, client_tokens
-from communs.opendata.publish import refresh_open_data
+from communs.opendata.publish import read_datapackage, refresh_open_data
 from communs.search.indexing import rebuild_index
 
 FAILED = 3
+# The run counts that say the stored repositories changed.
+CHANGES = ("new", "updated", "renamed", "gone", "enriched")
 INTERRUPTED = 130
 
 
@@ -91,7 +93,9 @@ class Command(BaseCommand):
             analysed = analyse_pending([plan.host for plan in plans], tokens=tokens)
             self.stdout.write(summary(analysed))
         # The open-data files follow the database (a failure is logged, never raised).
-        refresh_open_data()
+        # Writing them reads every repository: skipped when the harvest changed none.
+        if _changed(result) or read_datapackage() is None:
+            refresh_open_data()
         self.report(result)
 
     def report(self, result: HarvestResult) -> None:
@@ -182,3 +186,8 @@ def _headers() -> dict[str, str]:
         "errors": pgettext("harvest summary", "errors"),
         "time": pgettext("harvest summary", "time"),
     }
+
+
+def _changed(result: HarvestResult) -> bool:
+    """Whether any forge stored a new, updated or gone repository."""
+    return any(outcome.counts.get(name, 0) for outcome in result.outcomes for name in CHANGES)

@@ -93,6 +93,10 @@ INSTALLED_APPS = [
     # Open-data files, Atom feeds and the sitemap (django.contrib.sitemaps for its templates).
     "django.contrib.sitemaps",
     "communs.opendata",
+    "communs.accounts",
+    "communs.audit",
+    "communs.catalogue",
+    "communs.wikidata",
 ]
 
 MIDDLEWARE = [

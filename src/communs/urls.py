@@ -10,5 +10,7 @@ urlpatterns = [
     # Open data, feeds, sitemap and robots.txt.
     path("", include("communs.opendata.urls")),
     path("publiccode/", include("communs.publiccode.urls")),
+    path("catalogue/", include("communs.catalogue.urls")),
+    path("accounts/", include("communs.accounts.urls")),
     path("", include("communs.web.urls")),
 ]

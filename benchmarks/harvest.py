@@ -17,8 +17,10 @@ volatile dates left out).
 The sequence runs twice: anonymously (REST everywhere), then with a GitHub token for
 the emulator (``COMMUNS_FORGE_TOKENS=127.0.0.1:PORT/github=…``, as a real harvest has
 ``COMMUNS_GITHUB_TOKENS``): GitHub owners are then listed by GraphQL, 50 a request with
-their extras, and probed 100 a request on a refresh. The emulator serves every forge on
-one host, so the token goes to its GitLab and Gitea forges too (they accept any token).
+their extras, and probed 250 a request on a refresh. The emulator serves every forge on
+one host, so the token goes to its GitLab and Gitea forges too (they accept any token);
+GitLab owners are listed by GraphQL either way, 4 namespaces a request anonymously and 5
+with a token (GitLab's query complexity limits), by conditional GET (see docs/harvest.md).
 ``--token only`` or ``--token none`` runs one of the two.
 
     .venv/bin/python benchmarks/harvest.py --repositories 20000 --owners 1500

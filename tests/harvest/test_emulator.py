@@ -14,7 +14,7 @@ from communs.forges.github import GitHub
 from communs.forges.github_graphql import RepositoryExtras
 from communs.forges.http import ForgeClient
 from communs.forges.records import RepositoryRecord
-from communs.harvest.engine import HarvestResult, harvest
+from communs.harvest.engine import PROBE_BATCH, HarvestResult, harvest
 from communs.harvest.models import HarvestRun
 from communs.harvest.store import build_plans, release_json
 from communs.repositories.models import Repository
@@ -233,9 +233,9 @@ def test_with_a_token_a_refresh_probes_owners_and_lists_only_those_that_moved(
     calls = server.emulator.stats_json()["endpoints"]["github.graphql"]
     result = harvest_emulator(server, tokens=tokens)
     github = next(o for o in result.outcomes if o.host.endswith("/github"))
-    # Nothing changed: one probe request for every owner (up to 100 a request).
+    # Nothing changed: one probe request for every owner (up to PROBE_BATCH a request).
     assert server.emulator.stats_json()["endpoints"]["github.graphql"] - calls == -(
-        -len(owners) // 100
+        -len(owners) // PROBE_BATCH
     )
     assert github.counts["unchanged"] == len(before["github"])
     assert github.counts["new"] + github.counts["updated"] == 0

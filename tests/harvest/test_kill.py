@@ -228,6 +228,8 @@ def test_a_harvest_killed_then_stopped_resumes_and_ends_as_an_uninterrupted_one(
         _, err = resumed.communicate(timeout=60)
         assert resumed.returncode == 0, err
         assert killed.query(ROWS) == expected
+        # GitLab's owners went by GraphQL batches (each owner's cursor saved with its page).
+        assert server.emulator.stats_json()["endpoints"].get("gitlab.graphql", 0) > 0
         # Each repository was counted new once, whatever the runs; a resumed run saved each
         # page once: it has the pages of the uninterrupted run.
         pages = {host: page_count for host, _, page_count, _, _ in whole.query(RUNS)}

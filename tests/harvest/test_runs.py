@@ -172,6 +172,47 @@ def test_a_process_that_lost_its_claim_writes_nothing(github: FakeGitHub) -> Non
     assert not OwnerProgress.objects.exists()
 
 
+def _record(owner: str, name: str, native_id: str) -> RepositoryRecord:
+    return RepositoryRecord(
+        full_path=f"{owner}/{name}", url=f"https://github.test/{owner}/{name}", native_id=native_id
+    )
+
+
+def test_the_pages_of_many_owners_are_saved_with_their_cursors_in_one_go(
+    github: FakeGitHub,
+) -> None:
+    [plan], _ = store.build_plans()
+    handle = store.open_run(plan)
+    pages = [
+        store.OwnerPage("etalab", [_record("etalab", "one", "1")], "graphql:next", extras={}),
+        store.OwnerPage("jdoe", [_record("jdoe", "notes", "2")], None, fingerprint="2 notes"),
+    ]
+    results = store.commit_pages(handle, pages, keep=(), stats=RequestCounts())
+    assert [result.done for result in results] == [False, True]
+    assert results[0].counts.new == 2
+    progress = dict(OwnerProgress.objects.values_list("owner", "cursor"))
+    assert progress == {"etalab": "graphql:next", "jdoe": ""}
+    assert ListingEntry.objects.get(owner="jdoe").fingerprint == "2 notes"
+    run = HarvestRun.objects.get()
+    assert (run.pages, run.new, run.owners_done) == (2, 2, 1)
+
+
+def test_a_process_that_lost_its_claim_saves_no_page_of_a_batch(github: FakeGitHub) -> None:
+    [plan], _ = store.build_plans()
+    handle = store.open_run(plan)
+    HarvestRun.objects.update(claim="another process")
+    pages = [
+        store.OwnerPage("etalab", [_record("etalab", "one", "1")], "graphql:next"),
+        store.OwnerPage("jdoe", [_record("jdoe", "notes", "2")], None, fingerprint="x"),
+    ]
+    with pytest.raises(store.LostClaim):
+        store.commit_pages(handle, pages, keep=(), stats=RequestCounts())
+    assert not Repository.objects.exists()
+    assert not OwnerProgress.objects.exists()
+    assert not ListingEntry.objects.filter(fingerprint="x").exists()
+    assert handle.state.fingerprints == {}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_page_and_its_cursor_are_saved_together_or_not_at_all(
     github: FakeGitHub, monkeypatch: pytest.MonkeyPatch

@@ -10,7 +10,7 @@ import pytest
 from communs.forges.records import RepositoryRecord
 from communs.harvest.fields import ALWAYS_KEPT, kept_fields
 from communs.repositories.models import Repository
-from communs.repositories.storage import upsert_repositories
+from communs.repositories.storage import upsert_repositories, write_fields
 
 from .conftest import make_forge
 
@@ -94,3 +94,29 @@ def test_gitlab_listings_keep_the_licence_a_single_answer_gave() -> None:
     assert "license" in kept_fields("gitlab", "list_owner")
     assert "license" not in kept_fields("gitea", "list_owner")
     assert kept_fields("gitea", "list_instance") >= ALWAYS_KEPT
+
+
+def test_fields_written_by_one_prepared_update_read_back_as_set() -> None:
+    forge = make_forge()
+    upsert_repositories(
+        forge,
+        [record(), record(full_path="a/other", url="https://github.test/a/other", native_id="2")],
+        harvested=True,
+    )
+    tool, other = Repository.objects.order_by("native_id")
+    tool.languages = {"Python": 1200, "Shell": 30}
+    tool.latest_release = {"tag": "v1.0", "name": None, "published_at": None, "url": "u"}
+    tool.root_files = ["README.md", "LICENCE"]
+    tool.enriched_at = FEB
+    tool.watchers = 7
+    other.latest_release = None
+    other.watchers = 3
+    fields = ("languages", "latest_release", "root_files", "enriched_at", "watchers")
+    write_fields([tool, other], fields)
+    tool_after, other_after = Repository.objects.order_by("native_id")
+    for name in fields:
+        assert getattr(tool_after, name) == getattr(tool, name)
+        assert getattr(other_after, name) == getattr(other, name)
+    # Fields not named are left as stored.
+    assert (tool_after.full_path, tool_after.pushed_at) == ("a/tool", JAN)
+    assert other_after.languages == {} and other_after.enriched_at is None

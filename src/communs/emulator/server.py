@@ -40,7 +40,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from communs.emulator import gitea, github, gitlab, graphql
+from communs.emulator import gitea, github, gitlab, gitlab_graphql, graphql
 from communs.emulator.budget import Budgets, State
 from communs.emulator.faults import KINDS, Fault, FaultPlan
 from communs.emulator.git import GitStore
@@ -83,6 +83,10 @@ class Settings:
     slow_seconds: float = 1.0
     # When set, only these tokens are accepted (others get 401); any token otherwise.
     tokens: tuple[str, ...] = ()
+    # GitLab's GraphQL: off as on an old or locked-down instance (404), and its maximum
+    # query complexity when an administrator changed it (None: GitLab's 200 and 250).
+    gitlab_graphql: bool = True
+    gitlab_max_complexity: int | None = None
 
 
 @dataclass
@@ -244,6 +248,13 @@ class Emulator:
             answer = gitea.api(forge, request, urls, self.git, self.settings.page_cap)
         elif dialect == "gitea":
             answer = gitea.web(forge, request, self.git)
+        elif (
+            dialect == "gitlab"
+            and route.area == "web"
+            and request.segments == ["api", "graphql"]
+            and self.settings.gitlab_graphql
+        ):
+            answer = self.gitlab_graphql(forge, request, urls)
         elif dialect == "gitlab" and route.area == "web":
             answer = _gitlab_web_archive(forge, request, urls, self.git)
         if answer is None:
@@ -412,6 +423,35 @@ class Emulator:
         answer = json_answer(outcome.body, endpoint="github.graphql", resource="graphql")
         answer.cost = outcome.cost
         answer.cacheable = False
+        return answer
+
+    def gitlab_graphql(self, forge: ForgeWorld, request: Request, urls: Urls) -> Answer | None:
+        """GitLab's ``/api/graphql``: a query by GET (cacheable: ETags and 304s, as Rails
+        gives them) or by POST; anonymous visitors too."""
+        if request.method == "GET":
+            payload: Any = dict(request.query)
+        elif request.method == "POST":
+            try:
+                payload = json.loads(request.body or b"null")
+            except ValueError:
+                payload = None
+        else:
+            return None
+        if not isinstance(payload, dict):
+            return json_answer(
+                {"errors": [{"message": "Unexpected end of input"}]},
+                status=422,
+                endpoint="gitlab.graphql",
+            )
+        outcome = gitlab_graphql.execute(
+            payload,
+            forge,
+            urls.web,
+            token=bool(request.token()),
+            limit=self.settings.gitlab_max_complexity,
+        )
+        answer = json_answer(outcome.body, status=outcome.status, endpoint="gitlab.graphql")
+        answer.cacheable = request.method == "GET" and outcome.status == 200
         return answer
 
     # Faults.

@@ -200,6 +200,8 @@ class OwnerPage:
     end_cursor: str | None
     total: int
     fingerprint: str | None = None
+    # The answer was the stored one (a 304 to a conditional GET): nothing changed.
+    not_modified: bool = False
 
 
 class OwnerMissing(Exception):
@@ -236,15 +238,22 @@ def build_owners_query(
 
 
 def build_probe_query(logins: Sequence[str]) -> tuple[str, dict[str, str]]:
-    """The cheap query that sums up each owner (two repositories and a count each)."""
+    """The cheap query that sums up each owner (two repositories and a count each).
+
+    The probe's fields are written once, in a fragment, so that a query of hundreds of
+    owners stays small (about 50 characters an owner). GitHub's documented limits leave
+    room for many: each owner asks for 2 nodes (500,000 allowed) and 2 connections (a
+    point per 100 of them).
+    """
     declarations = [f"$l{index}: String!" for index in range(len(logins))]
     selections = [
-        f"  o{index}: repositoryOwner(login: $l{index}) {{\n    login{_PROBE}\n  }}"
+        f"  o{index}: repositoryOwner(login: $l{index}) {{ ...Probe }}"
         for index in range(len(logins))
     ]
     variables = {f"l{index}": login for index, login in enumerate(logins)}
     body = "\n".join(["  rateLimit { cost remaining resetAt }", *selections])
-    return f"query({', '.join(declarations)}) {{\n{body}\n}}\n", variables
+    fragment = f"fragment Probe on RepositoryOwner {{\n  login{_PROBE}\n}}\n"
+    return f"query({', '.join(declarations)}) {{\n{body}\n}}\n{fragment}", variables
 
 
 def _data(answer: Mapping[str, Any]) -> Mapping[str, Any]:

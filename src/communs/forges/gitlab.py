@@ -6,22 +6,46 @@ path. A whole instance is listed with keyset pagination (``/projects?pagination=
 &order_by=id``), which stays fast at any depth where offset pages slow down. Pages
 follow ``Link: rel="next"``, else ``X-Next-Page``, else (keyset) ``id_after`` the last id.
 Only public projects are asked for: a token may see internal and private ones.
+
+Owners are also listed many at a time through GitLab's GraphQL API
+(:meth:`GitLab.list_owners_batch`, see :mod:`communs.forges.gitlab_graphql`); the REST
+listing stays the fallback, owner by owner, when a batch fails.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 from communs.forges._values import count, moment, spdx_from_key, strings, text
 from communs.forges.base import Adapter, Page, PagingState
+from communs.forges.errors import BadResponse
+from communs.forges.github_graphql import OwnerMissing, OwnerPage
+from communs.forges.gitlab_graphql import (
+    ANONYMOUS_COMPLEXITY,
+    AUTHENTICATED_COMPLEXITY,
+    build_namespaces_query,
+    complexity_refusal,
+    owners_per_query,
+    parse_namespaces_response,
+    query_parameters,
+)
 from communs.forges.http import ForgeResponse
 from communs.forges.paging import next_link, with_query
 from communs.forges.records import RepositoryRecord
 
+logger = logging.getLogger(__name__)
+
 PER_PAGE = 100
+
+
+def _second(value: Any) -> datetime | None:
+    """A GitLab date to the second: REST writes milliseconds, GraphQL whole seconds."""
+    found = moment(value)
+    return found.replace(microsecond=0) if found else None
 
 
 def record_from_gitlab(item: Mapping[str, Any]) -> RepositoryRecord:
@@ -32,7 +56,7 @@ def record_from_gitlab(item: Mapping[str, Any]) -> RepositoryRecord:
     only known from a full answer (one that carries ``visibility``); in a short one it
     stays None. The licence (``?license=true`` on one project) is a licensee key.
     """
-    activity = moment(item.get("last_activity_at"))
+    activity = _second(item.get("last_activity_at"))
     if "forked_from_project" in item:
         is_fork: bool | None = item["forked_from_project"] is not None
     else:
@@ -47,8 +71,8 @@ def record_from_gitlab(item: Mapping[str, Any]) -> RepositoryRecord:
         default_branch=text(item.get("default_branch")),
         is_fork=is_fork,
         is_archived=bool(item.get("archived")),
-        created_at=moment(item.get("created_at")),
-        updated_at=moment(item.get("updated_at")) or activity,
+        created_at=_second(item.get("created_at")),
+        updated_at=_second(item.get("updated_at")) or activity,
         pushed_at=activity,
         stars=count(item.get("star_count")),
         forks=count(item.get("forks_count")),
@@ -81,6 +105,83 @@ def _keyset_next(response: ForgeResponse, items: list[Any], state: PagingState) 
 
 class GitLab(Adapter):
     kind = "gitlab"
+    # Owners listed many at a time by GraphQL (see communs.forges.gitlab_graphql).
+    batches_owners = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Learnt from a refusal: GitLab counts a query's complexity its own way.
+        self._per_query: int | None = None
+
+    @property
+    def graphql_url(self) -> str:
+        # URL/api/v4 -> URL/api/graphql
+        base = self.api_url[: -len("/v4")] if self.api_url.endswith("/v4") else self.api_url
+        return base + "/graphql"
+
+    def owners_per_request(self) -> int:
+        """Namespaces a GraphQL listing asks for at once, within GitLab's complexity limit."""
+        if self._per_query is not None:
+            return self._per_query
+        token = self.client.has_token(self.graphql_url)
+        return owners_per_query(AUTHENTICATED_COMPLEXITY if token else ANONYMOUS_COMPLEXITY)
+
+    async def list_owners_batch(
+        self, owners: Sequence[tuple[str, str | None]]
+    ) -> dict[str, OwnerPage | OwnerMissing]:
+        """One page of each ``(path, cursor)``, ``owners_per_request()`` a GraphQL request.
+
+        Sent by GET, conditionally: a batch whose answer did not change is a 304 and its
+        pages come back ``not_modified``. Keyed by path; a namespace GitLab does not show
+        maps to :class:`OwnerMissing`. A query GitLab finds too complex is asked again in
+        smaller batches, and later batches stay that small. Errors of a whole request
+        (after the client's retries) raise as usual.
+        """
+        result: dict[str, OwnerPage | OwnerMissing] = {}
+        pending = list(owners)
+        while pending:
+            size = self.owners_per_request()
+            chunk, pending = pending[:size], pending[size:]
+            answer = await self._namespaces(chunk)
+            if answer is None:
+                # Too complex: the chunk goes back, in smaller batches from now on.
+                pending = chunk + pending
+                continue
+            result.update(answer)
+        return result
+
+    async def _namespaces(
+        self, owners: Sequence[tuple[str, str | None]]
+    ) -> dict[str, OwnerPage | OwnerMissing] | None:
+        query, variables = build_namespaces_query(owners)
+        response = await self._get(
+            with_query(self.graphql_url, **query_parameters(query, variables)), kind="graphql"
+        )
+        if not isinstance(response.data, Mapping):
+            raise BadResponse("GraphQL answered no object", url=self.graphql_url)
+        refused = complexity_refusal(response.data)
+        if refused is not None:
+            score, limit = refused
+            per_owner = -(-score // len(owners))
+            smaller = max(1, min(len(owners) - 1, limit // per_owner))
+            if len(owners) == 1 or smaller >= len(owners):
+                raise BadResponse(
+                    f"GitLab finds even one namespace too complex ({score} > {limit})",
+                    url=self.graphql_url,
+                )
+            logger.info("GitLab GraphQL: %d namespaces a query at most", smaller)
+            self._per_query = smaller
+            return None
+        paths = [path for path, _ in owners]
+        try:
+            return parse_namespaces_response(
+                response.data,
+                paths,
+                self.max_items_per_page,
+                not_modified=response.not_modified,
+            )
+        except ValueError as exc:
+            raise BadResponse(str(exc), url=self.graphql_url) from exc
 
     def record_from(self, item: Mapping[str, Any]) -> RepositoryRecord:
         return record_from_gitlab(item)

@@ -8,14 +8,19 @@ its own task (:class:`ForgeHarvest`):
 
 1. claim the forge's run: resume an unfinished one, or start one (``store.open_run``);
 2. list each owner not done yet (a few at a time), from its saved cursor if any; each
-   page is saved with the advanced cursor in one transaction (``store.commit_page``).
+   page is saved with the advanced cursor in one transaction (``store.commit_page``;
+   the pages of one GraphQL answer, many owners', in one: ``store.commit_pages``).
    On GitHub with a token, owners are listed by GraphQL, ``OWNER_BATCH`` owners a
    request (each with every record field and the enrichment extras), each owner's
    cursor followed in later batches; an owner listed completely before is first
    *probed* (``PROBE_BATCH`` owners a request: its count and newest repositories) and
    listed again only if that moved, or if its last listing is older than
-   ``FULL_LISTING_AFTER``. A batch the forge refuses as a whole falls back to REST,
-   owner by owner;
+   ``FULL_LISTING_AFTER``. On GitLab (with or without a token), owners are listed by
+   GraphQL too, as many a request as GitLab's query complexity allows, by conditional
+   GET: there is no probe, an unchanged batch is a 304. Its batches are formed in
+   rounds (every owner's first page, then every next page…) in the plan's order, so
+   that the next harvest asks the very same queries. A batch the forge refuses as a
+   whole falls back to REST, owner by owner;
 3. once an owner is listed completely, fetch each stored repository it no longer lists:
    gone (404) is marked ``gone_since``; found elsewhere is stored (renamed, transferred);
    an owner whose listing failed is never checked, so a failure marks nothing gone;
@@ -56,6 +61,7 @@ from communs.forges.errors import (
 )
 from communs.forges.github import GitHub
 from communs.forges.github_graphql import OwnerMissing
+from communs.forges.gitlab import GitLab
 from communs.forges.http import ForgeClient
 from communs.forges.records import RepositoryRecord
 from communs.forges.registry import adapter_class
@@ -80,11 +86,15 @@ ENRICH_BATCH = 50
 # Owners per GraphQL listing request: GitHub's node limit (500,000 per query) allows 70
 # at 7,102 nodes each (github_graphql.py); 50 leaves room.
 OWNER_BATCH = 50
-# Owners per GraphQL probe (two repositories and a count each).
-PROBE_BATCH = 100
+# Owners per GraphQL probe (two repositories and a count each): 500 nodes and 5 points
+# for 250 owners, far below GitHub's limits (500,000 nodes); the fewer probes, the more
+# of a refresh with nothing changed is conditional REST and GitLab requests (304s).
+PROBE_BATCH = 250
 # A probe that says "unchanged" cannot see a repository swapped for another with older
 # dates in the same owner; a complete listing this old is redone anyway.
 FULL_LISTING_AFTER = timedelta(days=7)
+# This many GraphQL listing batches in a row failing as a whole send the rest to REST.
+GRAPHQL_GIVE_UP_AFTER = 2
 # This many owners in a row failing for forge-wide reasons stop the forge.
 FORGE_DOWN_AFTER = 3
 FORGE_WIDE = (Unreachable, ServerError)
@@ -217,8 +227,13 @@ async def _run_forge(
     CURRENT_FORGE.set(plan.host)
     display = progress.forge(plan.host) if progress is not None else ForgeProgress(plan.host)
     display.owners = len(plan.owners)
+    forge = ForgeHarvest(plan, client, call, display)
     try:
-        return await ForgeHarvest(plan, client, call, display).run()
+        return await forge.run()
+    except asyncio.CancelledError:
+        # Stopped outside the listing (claiming the run, closing it, pruning): whatever
+        # was saved stays, and a run left open is resumed by the next harvest.
+        return ForgeOutcome(plan.host, HarvestRun.Status.INTERRUPTED, seconds=forge._seconds())
     finally:
         display.finished = True
 
@@ -244,6 +259,7 @@ class ForgeHarvest:
         # Owner -> its fingerprint from this run's first page, saved once it is done.
         self.fingerprints: dict[str, str | None] = {}
         self.graphql_cursors: dict[str, set[str]] = {}
+        self.batch_failures_in_a_row = 0
 
     # The whole run.
 
@@ -308,8 +324,14 @@ class ForgeHarvest:
         ):
             return
         used = etags.used.get(self.plan.host, set())
+        prefixes = [self.plan.api_url]
+        if isinstance(self.adapter, GitLab):
+            # Its GraphQL answers live beside the REST API (URL/api/graphql?query=…).
+            prefixes.append(self.adapter.graphql_url + "?")
         try:
-            pruned = await self.call(prune_responses, self.plan.api_url, used)
+            pruned = 0
+            for prefix in prefixes:
+                pruned += await self.call(prune_responses, prefix, used)
         except Exception:
             # Pruning is housekeeping: the run's data are stored whatever happens here.
             logger.exception("%s: cannot prune stored answers", self.plan.host)
@@ -338,13 +360,19 @@ class ForgeHarvest:
     # Owners.
 
     def batched(self) -> bool:
-        """Whether owners are listed many at a time (GitHub GraphQL, with a token)."""
+        """Whether owners are listed many at a time (GitHub GraphQL with a token, GitLab
+        GraphQL always)."""
         adapter = self.adapter
-        return (
-            isinstance(adapter, GitHub)
-            and not self.plan.whole
-            and self.client.has_token(adapter.graphql_url)
-        )
+        if self.plan.whole:
+            return False
+        if isinstance(adapter, GitLab):
+            return adapter.batches_owners
+        return isinstance(adapter, GitHub) and self.client.has_token(adapter.graphql_url)
+
+    def batch_size(self) -> int:
+        if isinstance(self.adapter, GitLab):
+            return self.adapter.owners_per_request()
+        return OWNER_BATCH
 
     async def list_owners(self) -> None:
         assert self.handle is not None
@@ -456,7 +484,7 @@ class ForgeHarvest:
         for owner in owners:
             here = state.of(owner)
             if here.step == Step.START:
-                if state.fingerprint(owner, fresh_since):
+                if not isinstance(self.adapter, GitLab) and state.fingerprint(owner, fresh_since):
                     probe.append(owner)
                 else:
                     queue.append((owner, None))
@@ -468,6 +496,9 @@ class ForgeHarvest:
             if self.abort_reason:
                 return []
             await self.probe(probe[start : start + PROBE_BATCH], queue, fresh_since)
+        if isinstance(self.adapter, GitLab):
+            await self.list_rounds(list(queue), rest)
+            return rest
 
         async def worker() -> None:
             while queue and not self.abort_reason:
@@ -476,6 +507,34 @@ class ForgeHarvest:
 
         await _in_parallel(worker, min(self.client.per_host, -(-len(queue) // OWNER_BATCH)))
         return rest
+
+    async def list_rounds(self, round_: list[tuple[str, str | None]], rest: list[str]) -> None:
+        """List owners in rounds: the batches of a round are cut from its owners in the
+        plan's order, and the next pages of a round form the next one. Unchanged owners
+        thus give the same batches, hence the same queries, as last time: 304s."""
+        order = {owner: index for index, owner in enumerate(self.plan.owners)}
+        while round_ and not self.abort_reason:
+            round_.sort(key=lambda item: order.get(item[0], len(order)))
+            size = self.batch_size()
+            batches = deque(round_[start : start + size] for start in range(0, len(round_), size))
+            following: deque[tuple[str, str | None]] = deque()
+
+            async def worker(
+                batches: deque[list[tuple[str, str | None]]] = batches,
+                following: deque[tuple[str, str | None]] = following,
+            ) -> None:
+                while batches and not self.abort_reason:
+                    batch = batches.popleft()
+                    if self.batch_failures_in_a_row >= GRAPHQL_GIVE_UP_AFTER:
+                        # GraphQL keeps failing here (an old GitLab, a proxy): REST it is.
+                        for owner, _ in batch:
+                            self.restart.add(owner)
+                            rest.append(owner)
+                        continue
+                    await self.list_batch(batch, following, rest)
+
+            await _in_parallel(worker, min(self.client.per_host, len(batches)))
+            round_ = list(following)
 
     async def graphql(self, request: Awaitable[Any], what: str) -> Any:
         """The answer of a GraphQL ``request``, or None when it failed: a spent budget
@@ -516,17 +575,29 @@ class ForgeHarvest:
         rest: list[str],
     ) -> None:
         """One GraphQL request for ``batch``; each owner's page saved, its next queued."""
-        assert self.handle is not None and isinstance(self.adapter, GitHub)
+        assert self.handle is not None and isinstance(self.adapter, (GitHub, GitLab))
         pages = await self.graphql(self.adapter.list_owners_batch(batch), "listing")
         if pages is None:
             if not self.abort_reason:
                 # The whole request failed (after retries): each owner goes on alone, by REST.
+                self.batch_failures_in_a_row += 1
                 for owner, _ in batch:
                     self.restart.add(owner)
                     rest.append(owner)
             return
+        self.batch_failures_in_a_row = 0
+        gitlab = isinstance(self.adapter, GitLab)
+        keep = kept_fields(self.plan.kind, "list_owner") if gitlab else ALWAYS_KEPT
+        listed: list[store.OwnerPage] = []
+        cursors: list[str | None] = []
         for owner, cursor in batch:
             page = pages[owner]
+            if isinstance(page, OwnerMissing) and gitlab and not page.gone:
+                # GitLab answered for the others but not for this one: REST may.
+                logger.info("%s: %s by GraphQL: %s; by REST then", self.plan.host, owner, page)
+                self.restart.add(owner)
+                rest.append(owner)
+                continue
             if isinstance(page, OwnerMissing):
                 error: ForgeError = (
                     NotFound(str(page), status=404) if page.gone else BadResponse(str(page))
@@ -541,30 +612,37 @@ class ForgeHarvest:
                 continue
             if cursor is None:
                 self.fingerprints[owner] = page.fingerprint
-            records = [r for r in page.records if not self.plan.scope.excludes(r.full_path)]
-            following = GRAPHQL_CURSOR + page.end_cursor if page.end_cursor else None
-            result = await self.call(
-                store.commit_page,
-                self.handle,
-                owner,
-                records,
-                following,
-                entry=None,
-                keep=ALWAYS_KEPT,
-                stats=self.stats(),
-                extras=page.extras,
+            listed.append(
+                store.OwnerPage(
+                    owner,
+                    [r for r in page.records if not self.plan.scope.excludes(r.full_path)],
+                    GRAPHQL_CURSOR + page.end_cursor if page.end_cursor else None,
+                    not_modified=page.not_modified,
+                    extras=page.extras,
+                    # Saved with the page when it completes the owner.
+                    fingerprint=None if page.end_cursor else self.fingerprints.get(owner),
+                )
             )
-            self.forge_wide_in_a_row = 0
-            self.display.repositories += result.counts.total
-            if page.end_cursor is not None:
-                seen.add(page.end_cursor)
-                queue.append((owner, page.end_cursor))
+            cursors.append(page.end_cursor)
+        if not listed:
+            return
+        # Every owner's page of this answer in one transaction, each with its cursor.
+        results = await self.call(
+            store.commit_pages, self.handle, listed, keep=keep, stats=self.stats()
+        )
+        self.forge_wide_in_a_row = 0
+        self.display.repositories += results[0].counts.total
+        for item, end_cursor, result in zip(listed, cursors, results, strict=True):
+            owner = item.owner
+            if end_cursor is not None:
+                self.graphql_cursors[owner].add(end_cursor)
+                queue.append((owner, end_cursor))
                 continue
             if not result.done:
                 await self.check_missing(owner, result.missing)
             self.display.owners_done += 1
             fingerprint = self.fingerprints.pop(owner, None)
-            if fingerprint:
+            if fingerprint and not result.done:
                 await self.call(store.save_fingerprint, self.handle, owner, fingerprint)
 
     async def complete(self, records: list[RepositoryRecord]) -> list[RepositoryRecord]:

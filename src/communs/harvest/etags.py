@@ -69,7 +69,8 @@ def store_response(url: str, etag: str, body: bytes) -> None:
 
 def prune_responses(api_url: str, used: Collection[str]) -> int:
     """Delete the entries under ``api_url`` whose key is not in ``used``; how many."""
-    prefix = api_url.rstrip("/") + "/"
+    # A prefix ending with "?" is taken as it is (the GraphQL answers of one URL).
+    prefix = api_url if api_url.endswith("?") else api_url.rstrip("/") + "/"
     # The prefix is checked again in Python: LIKE ignores case on SQLite.
     stale = [
         pk

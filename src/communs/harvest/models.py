@@ -194,3 +194,18 @@ class StoredResponse(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class PendingIndex(models.Model):
+    """A repository a harvest stored, changed or marked gone, whose search entry is not
+    redone yet. Written in the transaction of the change, so that a harvest killed before
+    it indexed leaves the work to the next one; the harvest command drains it."""
+
+    repository_id = models.BigIntegerField(_("repository"), primary_key=True)
+
+    class Meta:
+        verbose_name = _("repository to index")
+        verbose_name_plural = _("repositories to index")
+
+    def __str__(self) -> str:
+        return str(self.repository_id)

@@ -32,11 +32,17 @@ from communs.forges.records import RepositoryRecord
 from communs.forges.registry import ADAPTERS, adapter_class, adapter_kind
 from communs.forges.stats import RequestCounts
 from communs.harvest.fields import ALWAYS_KEPT
-from communs.harvest.models import HarvestRun, ListingEntry, OwnerProgress
+from communs.harvest.models import HarvestRun, ListingEntry, OwnerProgress, PendingIndex
 from communs.harvest.plan import AccountEntry, AccountScope, ForgePlan, owners_to_list
 from communs.harvest.state import HarvestState, OwnerState, Step, owner_key
 from communs.repositories.models import Repository
-from communs.repositories.storage import AccountResolver, UpsertCounts, upsert_repositories
+from communs.repositories.storage import (
+    AccountResolver,
+    UpsertCounts,
+    upsert_repositories,
+    write_fields,
+)
+from communs.search.indexing import reindex_repositories
 from communs.sources.models import Forge, ForgeScope
 
 logger = logging.getLogger(__name__)
@@ -44,6 +50,8 @@ logger = logging.getLogger(__name__)
 # A running run on another machine whose last save is older than this was abandoned.
 STALE_AFTER = timedelta(hours=2)
 STATS_FIELDS = ("requests", "not_modified", "retries", "errors")
+# The repository fields GitHub GraphQL extras fill.
+EXTRA_FIELDS = ("enriched_at", "root_files", "languages", "latest_release", "watchers")
 
 
 class LostClaim(Exception):
@@ -333,6 +341,23 @@ class PageResult:
     done: bool = False
 
 
+@dataclass
+class OwnerPage:
+    """One page of one owner, to be saved with its cursor (see :func:`commit_pages`)."""
+
+    owner: str
+    records: list[RepositoryRecord]
+    next_cursor: str | None
+    # The URL that answered the owner's first page, kept for the next harvest.
+    entry: str | None = None
+    # A 304: the forge's answer is the one stored last time.
+    not_modified: bool = False
+    # What GitHub GraphQL listed with the records, by full path.
+    extras: dict[str, RepositoryExtras] | None = None
+    # The owner's fingerprint, saved with the page that completes the owner, if it does.
+    fingerprint: str | None = None
+
+
 def commit_page(
     handle: RunHandle,
     owner: str,
@@ -344,51 +369,118 @@ def commit_page(
     stats: RequestCounts,
     not_modified: bool = False,
     extras: dict[str, RepositoryExtras] | None = None,
+    fingerprint: str | None = None,
 ) -> PageResult:
-    """Save a page of ``owner`` and move its cursor to ``next_cursor``, in one transaction.
+    """Save a page of ``owner`` and move its cursor to ``next_cursor``, in one transaction
+    (:func:`commit_pages` with one page)."""
+    page = OwnerPage(owner, records, next_cursor, entry, not_modified, extras, fingerprint)
+    return commit_pages(handle, [page], keep=keep, stats=stats)[0]
 
-    ``entry`` is the URL that answered the owner's first page, kept for the next harvest.
-    A ``not_modified`` page (a 304: the forge's answer is the one stored last time) only
-    marks its repositories as seen, unless some of them are not stored as expected.
-    ``extras`` (by full path: what GitHub GraphQL listed with the records) are stored as
-    an enrichment of those repositories.
+
+def commit_pages(
+    handle: RunHandle,
+    pages: Sequence[OwnerPage],
+    *,
+    keep: Collection[str],
+    stats: RequestCounts,
+) -> list[PageResult]:
+    """Save ``pages`` (of distinct owners) and move each owner's cursor, in one transaction.
+
+    A GraphQL answer holds a page of each of many owners: saving them together costs one
+    upsert and one transaction rather than one an owner, and a process killed at any
+    point still leaves each page with its cursor, or neither.
+
+    A ``not_modified`` page only marks its repositories as seen, unless some of them are
+    not stored as expected. Extras are stored as an enrichment of those repositories.
+    Returns each page's result, in order; the counts of the pages' repositories are all
+    in the first one's (the pages are upserted together).
     """
-    new_entry = bool(entry) and handle.state.entry(owner) != entry
-    result = PageResult(UpsertCounts())
+    results = [PageResult(UpsertCounts()) for _ in pages]
+    entries: dict[str, str] = {}
+    fingerprints: dict[str, tuple[str, datetime]] = {}
     with transaction.atomic():
-        counts = _seen(handle, records) if not_modified else None
-        if counts is None:
-            counts = upsert_repositories(
-                handle.forge,
-                records,
-                harvested=True,
-                keep_when_blank=keep,
-                resolver=handle.resolver,
+        counts = UpsertCounts()
+        to_upsert: list[RepositoryRecord] = []
+        extras: dict[str, RepositoryExtras] = {}
+        with_extras: list[RepositoryRecord] = []
+        for page in pages:
+            seen = _seen(handle, page.records) if page.not_modified else None
+            if seen is None:
+                to_upsert.extend(page.records)
+            else:
+                counts.add(seen)
+            if page.extras:
+                extras.update(page.extras)
+                with_extras.extend(page.records)
+        if to_upsert:
+            counts.add(
+                upsert_repositories(
+                    handle.forge,
+                    to_upsert,
+                    harvested=True,
+                    keep_when_blank=keep,
+                    resolver=handle.resolver,
+                )
             )
-        result.counts = counts
-        enriched = _store_extras(handle, records, extras) if extras else 0
-        state = OwnerState().after_page(next_cursor)
-        if state.step == Step.CHECKING:
-            result.missing = _missing(handle, owner)
-            if not result.missing:
-                # Nothing to check: the owner is done in this same transaction.
-                state, result.done = state.after_check(), True
-        _set_progress(handle, owner, state)
-        if new_entry:
-            ListingEntry.objects.update_or_create(
-                forge=handle.forge, owner=owner_key(owner), defaults={"url": entry}
+        if results:
+            results[0].counts = counts
+        enriched = _store_extras(handle, with_extras, extras) if extras else 0
+        _to_index(counts.changed_ids)
+        done = 0
+        now = timezone.now()
+        progress: dict[str, OwnerProgress] = {}
+        for page, result in zip(pages, results, strict=True):
+            owner = page.owner
+            state = OwnerState().after_page(page.next_cursor)
+            if state.step == Step.CHECKING:
+                result.missing = _missing(handle, owner)
+                if not result.missing:
+                    # Nothing to check: the owner is done in this same transaction.
+                    state, result.done = state.after_check(), True
+                    done += 1
+            progress[owner_key(owner)] = OwnerProgress(
+                run_id=handle.pk,
+                owner=owner_key(owner),
+                step=state.step.value,
+                cursor=state.cursor,
+                reason=state.reason,
+                updated_at=now,
             )
+            if result.done and page.fingerprint:
+                fingerprints[owner_key(owner)] = (page.fingerprint, now)
+            if page.entry and handle.state.entry(owner) != page.entry:
+                ListingEntry.objects.update_or_create(
+                    forge=handle.forge, owner=owner_key(owner), defaults={"url": page.entry}
+                )
+                entries[owner_key(owner)] = page.entry
+        # Every owner's step in one statement, and every fingerprint in another.
+        OwnerProgress.objects.bulk_create(
+            list(progress.values()),
+            update_conflicts=True,
+            unique_fields=["run", "owner"],
+            update_fields=["step", "cursor", "reason", "updated_at"],
+        )
+        ListingEntry.objects.bulk_create(
+            [
+                ListingEntry(forge=handle.forge, owner=key, fingerprint=mark, fingerprinted_at=when)
+                for key, (mark, when) in fingerprints.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["forge", "owner"],
+            update_fields=["fingerprint", "fingerprinted_at"],
+        )
         _bump(
             handle,
             stats,
-            pages=1,
-            owners_done=int(result.done),
+            pages=len(pages),
+            owners_done=done,
             enriched=enriched,
             **_counts(counts),
         )
-    if new_entry and entry:
-        handle.state.entries[owner_key(owner)] = entry
-    return result
+    # The transaction is saved: the handle's state may follow it.
+    handle.state.entries.update(entries)
+    handle.state.fingerprints.update(fingerprints)
+    return results
 
 
 def _store_extras(
@@ -396,13 +488,10 @@ def _store_extras(
 ) -> int:
     """Store the extras of just-upserted ``records`` (matched by id); how many were."""
     by_id = {r.native_id: extras.get(r.full_path) for r in records if r.native_id}
-    pks = dict(
-        Repository.objects.filter(forge=handle.forge, native_id__in=list(by_id)).values_list(
-            "native_id", "pk"
-        )
+    rows = Repository.objects.filter(forge=handle.forge, native_id__in=list(by_id)).only(
+        "native_id", *EXTRA_FIELDS
     )
-    items = [(pks[native_id], extra) for native_id, extra in by_id.items() if native_id in pks]
-    return _write_extras(items)
+    return _apply_extras([(row, by_id[row.native_id]) for row in rows])
 
 
 def commit_unchanged_owner(handle: RunHandle, owner: str, *, stats: RequestCounts) -> int:
@@ -425,13 +514,20 @@ def commit_unchanged_owner(handle: RunHandle, owner: str, *, stats: RequestCount
 
 def save_fingerprint(handle: RunHandle, owner: str, fingerprint: str) -> None:
     """Keep what the probe will compare, once ``owner`` is listed completely."""
+    handle.state.fingerprints[owner_key(owner)] = (
+        fingerprint,
+        _write_fingerprint(handle, owner, fingerprint),
+    )
+
+
+def _write_fingerprint(handle: RunHandle, owner: str, fingerprint: str) -> datetime:
     now = timezone.now()
     ListingEntry.objects.update_or_create(
         forge=handle.forge,
         owner=owner_key(owner),
         defaults={"fingerprint": fingerprint, "fingerprinted_at": now},
     )
-    handle.state.fingerprints[owner_key(owner)] = (fingerprint, now)
+    return now
 
 
 def _seen(handle: RunHandle, records: list[RepositoryRecord]) -> UpsertCounts | None:
@@ -544,13 +640,15 @@ def commit_check(
             keep_when_blank=ALWAYS_KEPT,
             resolver=handle.resolver,
         )
-        result.gone = (
+        gone = list(
             Repository.objects.filter(
                 pk__in=[pk for pk, _ in checked if pk not in moved_out], gone_since__isnull=True
             )
             .filter(_not_seen_since(handle.started_at))
-            .update(gone_since=timezone.now())
+            .values_list("pk", flat=True)
         )
+        result.gone = Repository.objects.filter(pk__in=gone).update(gone_since=timezone.now())
+        _to_index([*gone, *result.counts.changed_ids])
         if last:
             _set_progress(handle, owner, OwnerState(Step.CHECKING).after_check())
         _bump(
@@ -606,13 +704,19 @@ def commit_enrichment(
 
 
 def _write_extras(items: Sequence[tuple[int, RepositoryExtras | None]]) -> int:
+    rows = Repository.objects.only(*EXTRA_FIELDS).in_bulk([pk for pk, _ in items])
+    return _apply_extras([(rows[pk], extras) for pk, extras in items if pk in rows])
+
+
+def _apply_extras(items: Sequence[tuple[Repository, RepositoryExtras | None]]) -> int:
+    """Set and write the extras of each row (None: GraphQL did not know it, only
+    ``enriched_at`` moves); how many had extras."""
     now = timezone.now()
-    rows = Repository.objects.in_bulk([pk for pk, _ in items])
     enriched = 0
-    for pk, extras in items:
-        row = rows.get(pk)
-        if row is None:
-            continue
+    changed: list[int] = []
+    for row, extras in items:
+        before = (row.enriched_at is None, row.root_files, row.languages, row.latest_release)
+        before += (row.watchers,)
         row.enriched_at = now
         if extras is not None:
             row.root_files = extras.root_files
@@ -620,11 +724,37 @@ def _write_extras(items: Sequence[tuple[int, RepositoryExtras | None]]) -> int:
             row.latest_release = release_json(extras)
             row.watchers = extras.watchers
             enriched += 1
-    Repository.objects.bulk_update(
-        list(rows.values()),
-        ["enriched_at", "root_files", "languages", "latest_release", "watchers"],
-    )
+        if before != (False, row.root_files, row.languages, row.latest_release, row.watchers):
+            changed.append(row.pk)
+    # Only what the search entry shows: a first enrichment, or extras that moved.
+    _to_index(changed)
+    write_fields([row for row, _ in items], EXTRA_FIELDS)
     return enriched
+
+
+# The search index.
+
+
+def _to_index(pks: Iterable[int]) -> None:
+    """Note repositories whose search entry must be redone (in the caller's transaction)."""
+    PendingIndex.objects.bulk_create(
+        [PendingIndex(repository_id=pk) for pk in set(pks)], ignore_conflicts=True
+    )
+
+
+def index_harvested(limit: int = 5000) -> int:
+    """Redo the search entries of the repositories harvests noted (stored, changed,
+    enriched or marked gone), a slice at a time; how many. A gone repository's entry
+    says so, and search leaves it out; one deleted since leaves the index."""
+    done = 0
+    while True:
+        pks = list(PendingIndex.objects.order_by("pk").values_list("pk", flat=True)[:limit])
+        if not pks:
+            return done
+        with transaction.atomic():
+            reindex_repositories(pks)
+            PendingIndex.objects.filter(pk__in=pks).delete()
+        done += len(pks)
 
 
 # The end.

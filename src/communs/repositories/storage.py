@@ -19,10 +19,12 @@ Two rules serve what comes next:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
+from django.db import connection
+from django.db.models import Model
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -59,6 +61,8 @@ class UpsertCounts:
     content_changed: int = 0
     # Primary keys of the rows written or matched in this call.
     seen_ids: set[int] = field(default_factory=set)
+    # Primary keys of the rows created or changed in this call (what an index must redo).
+    changed_ids: set[int] = field(default_factory=set)
 
     def add(self, other: UpsertCounts) -> None:
         self.new += other.new
@@ -67,6 +71,7 @@ class UpsertCounts:
         self.renamed += other.renamed
         self.content_changed += other.content_changed
         self.seen_ids |= other.seen_ids
+        self.changed_ids |= other.changed_ids
 
     @property
     def total(self) -> int:
@@ -246,6 +251,7 @@ def _upsert_batch(
         if dirty:
             counts.updated += 1
             changed_fields |= dirty
+            counts.changed_ids.add(row.pk)
         else:
             counts.unchanged += 1
         if dirty or harvested:
@@ -255,7 +261,35 @@ def _upsert_batch(
     if to_create:
         created = Repository.objects.bulk_create(to_create, batch_size=len(to_create))
         counts.seen_ids.update(r.pk for r in created if r.pk is not None)
+        counts.changed_ids.update(r.pk for r in created if r.pk is not None)
     if to_update:
         fields = changed_fields | ({"last_harvested_at"} if harvested else set())
-        Repository.objects.bulk_update(list(to_update.values()), sorted(fields))
+        write_fields(list(to_update.values()), sorted(fields))
     return counts
+
+
+def write_fields(rows: Sequence[Model], names: Sequence[str]) -> None:
+    """Write the fields ``names`` of ``rows`` (all of one model): one prepared UPDATE by
+    primary key, executed for every row at once.
+
+    What ``bulk_update`` does, minus its cost: Django's builds one ``CASE WHEN pk = …``
+    expression per field over every row, which costs far more Python than the database
+    spends on the plain statement (most of a harvest's database time when it was used).
+    The values are prepared by each field, as ``save()`` prepares them.
+    """
+    if not rows:
+        return
+    meta = rows[0]._meta
+    fields = [meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    # Only the model's own table and column names, quoted, go into the text: no input.
+    table, key = quote(meta.db_table), quote(meta.pk.column)
+    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
+    params = [
+        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+        + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

@@ -89,7 +89,9 @@ def add_database_arguments(parser: argparse.ArgumentParser, repeat: int) -> None
     parser.add_argument("--organisations", type=int, default=1_500)
     parser.add_argument("--repeat", type=int, default=repeat)
     parser.add_argument(
-        "--home", type=Path, help="reuse this loaded folder (SQLite): skip the load"
+        "--home",
+        type=Path,
+        help="SQLite: load into this folder once, then reuse it (skip the load)",
     )
     parser.add_argument(
         "--backends",
@@ -116,8 +118,9 @@ def each_database(args: argparse.Namespace, measure: Measurer) -> None:
         with tempfile.TemporaryDirectory(prefix="communs-bench-") as tmp:
             if "sqlite" in args.backends:
                 home = args.home or Path(tmp) / "sqlite"
-                if args.home is None:
-                    home.mkdir()
+                # A --home folder is loaded once, the first time (it has no database).
+                if args.home is None or not (home / "communs.sqlite3").exists():
+                    home.mkdir(parents=True, exist_ok=True)
                     seconds = load_generated(size, args.organisations, home, {})
                     print(f"sqlite {size:,}: load {seconds:.1f} s", flush=True)
                 measure("sqlite", size, home, {}, args.repeat)

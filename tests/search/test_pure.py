@@ -117,6 +117,8 @@ def test_it_builds_a_tsquery_with_near_words_as_alternatives() -> None:
         ("EUPL-1.2", True),
         ("CECILL-2.1", True),
         ("CECILL-B", True),
+        ("LGPL-2.0-only", True),  # OSI-approved only (7-Zip in the 2022 SILL)
+        ("BUSL-1.1", False),
         ("MIT OR LicenseRef-proprietary", True),
         ("MIT AND LicenseRef-proprietary", False),
         ("GPL-2.0-or-later WITH Classpath-exception-2.0", True),

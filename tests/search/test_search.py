@@ -18,6 +18,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from communs.repositories.models import Repository
+from communs.scoring import hidden_by_default, provisional_codegouv_score
 from communs.search import (
     InvalidCursor,
     SearchQuery,
@@ -221,6 +222,11 @@ def orm_rows(query: SearchQuery, skip: str = "") -> QuerySet[Repository]:
     for name, value in query.filters.items():
         if name != skip and name in filters:
             rows = rows.filter(filters[name](value))
+    if not query.shows_hidden:
+        # Never analysed: the provisional code.gouv.fr score hides the sure negatives.
+        rows = rows.exclude(
+            pk__in=[r.pk for r in rows if hidden_by_default(provisional_codegouv_score(r))]
+        )
     for name, stems in (("publiccode", ("publiccode",)), ("contributing", ("contributing",))):
         value = getattr(query, name)
         if value and name != skip:

@@ -21,10 +21,21 @@ when the index changes (word statistics shift): a relevance cursor is exact whil
 index stays as it was; with the other sorts, a row that did not move is never repeated
 or skipped.
 
-Without words, facet counts read a large share of the index: they are cached for
-``STATISTICS_TTL`` seconds, as the site's other whole-index figures are (and with one
-filter, that facet's counts are the unfiltered ones). Counts with words are never
-cached; a page is never cached.
+Without words, facet counts read a large share of the index, so they are cached under
+the generation of the site's whole-index figures (``communs.web.figures``) and its
+index stamp, which indexing renews whenever it commits a change: no count made before
+a change is read after it, in any process.
+
+- Without words and filters (the list's first view, the API's): in the shared
+  ``figures`` cache, one entry per language and visibility (gone, hidden), every facet
+  counted at once; ``refresh_figures`` counts them after each harvest or import, so no
+  visitor waits. They are counted again after ``UNFILTERED_MAX_AGE`` seconds, since the
+  "pushed within N days" counts move with the clock. With one filter, that facet's
+  counts are these.
+- With filters: ``STATISTICS_TTL`` seconds in each process's own cache (the
+  combinations are too many for the shared one).
+
+Counts with words are never cached; a page is never cached.
 """
 
 from __future__ import annotations
@@ -37,10 +48,10 @@ from math import ceil
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import get_language, override, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from communs.repositories.models import Repository
 from communs.search.backends import Backend, TextMatch, current_backend
@@ -48,6 +59,7 @@ from communs.search.cursor import Cursor, InvalidCursor, decode_cursor, encode_c
 from communs.search.documents import REPOSITORY
 from communs.search.models import FLAG_BITS
 from communs.search.query import (
+    FACETS,
     FLAG_FILTERS,
     PUSHED_WITHIN_CHOICES,
     START,
@@ -58,12 +70,17 @@ from communs.search.query import (
 )
 from communs.search.text import parse_terms
 from communs.sources.models import Account, Forge, Organisation
+from communs.web.figures import cached_statistic, current_generation
 
 # Longest list of values a facet returns: the most frequent first.
 FACET_LIMIT = 150
 STATISTICS_TTL = 300
+# The unfiltered counts (shared, warmed after each harvest) are counted again past this
+# age: "pushed within 30 days" counts drift by the hour, not only with the data.
+UNFILTERED_MAX_AGE = 3600
 # The hierarchy (organisations, accounts, forges) is re-read at most this often.
 DIRECTORY_TTL = 60
+DIRECTORY_KEY = "communs.search.directory"
 OTHER_LICENSE = "NOASSERTION"
 
 __all__ = ["InvalidCursor", "search_repositories"]
@@ -182,7 +199,7 @@ def _read_directory() -> Directory:
 
 
 def directory() -> Directory:
-    return cache.get_or_set("communs.search.directory", _read_directory, DIRECTORY_TTL)
+    return cache.get_or_set(DIRECTORY_KEY, _read_directory, DIRECTORY_TTL)
 
 
 # -- the search -------------------------------------------------------------------------
@@ -234,7 +251,12 @@ def _gone(query: SearchQuery) -> Sql:
     """What every list leaves out unless asked: repositories gone from their forge, and
     those whose code.gouv.fr score is negative (read from their flag bit, which the
     covering indexes hold)."""
-    hidden = "" if query.shows_hidden else f"(s.flags & {1 << FLAG_BITS.index('hidden')}) = 0"
+    bit = 1 << FLAG_BITS.index("hidden")
+    # "<> bit" rather than "= 0" (the same rows): PostgreSQL has no statistics on the
+    # expression and guesses 0.5% of rows for "=", 99.5% for "<>". Most rows are shown,
+    # and with "=" a sorted page (by stars, page 40) sorted every row instead of walking
+    # the sort's index.
+    hidden = "" if query.shows_hidden else f"(s.flags & {bit}) <> {bit}"
     gone = "" if query.include_gone else "s.gone IS NOT TRUE"
     return _all([Sql(gone), Sql(hidden)]) if gone or hidden else Sql("")
 
@@ -298,7 +320,9 @@ _CASTS = {"language": "TEXT", "license": "TEXT", "forge_id": "BIGINT", "account_
 MAX_CUTOFFS = len(PUSHED_WITHIN_CHOICES) + 1
 
 
-def _facet_statement(plan: _Plan, facets: Sequence[str]) -> tuple[Sql, dict[str, str]]:
+def _facet_statement(
+    plan: _Plan, facets: Sequence[str], page: _PageSpec | None = None
+) -> tuple[Sql, dict[str, str]]:
     """One statement counting every facet, and which branch of it answers each facet.
 
     Branches, each one pass over the matching rows with its own ``GROUP BY``:
@@ -314,6 +338,10 @@ def _facet_statement(plan: _Plan, facets: Sequence[str]) -> tuple[Sql, dict[str,
       without that filter.
 
     Without words, each branch reads one covering index in order (see the model).
+
+    With ``page`` (words, on a backend that gathers the matching rows once), a last
+    branch ``page`` gives the ids of that page, in order, from the same gathered rows:
+    the words are matched, and the rows read, once for the counts and the page.
     """
     source = plan.source
     flag_facets = _flag_facets(plan)
@@ -368,6 +396,16 @@ def _facet_statement(plan: _Plan, facets: Sequence[str]) -> tuple[Sql, dict[str,
         "s.is_template, s.has_publiccode, s.has_contributing, s.free_license, s.pushed_at, "
         "s.codegouv_score"
     )
+    selected = Sql(columns)
+    if page is not None:
+        # What every sort and cursor reads, the relevance score computed once per row.
+        score = page.key_sql if page.sort.column is None else "CAST(NULL AS DOUBLE PRECISION)"
+        params = page.key_params if page.sort.column is None else []
+        selected = Sql(
+            f"{columns}, s.id, s.stars, s.forks, s.name_key, s.created_at, {score} AS score",
+            list(params),
+        )
+        branches.append(_page_branch(plan, page))
     union = " UNION ALL ".join(b.text for b in branches)
     # Whether gathering the matching rows once pays depends on the engine: PostgreSQL
     # keeps them in memory, a gain once two branches read them; SQLite writes them to a
@@ -375,11 +413,34 @@ def _facet_statement(plan: _Plan, facets: Sequence[str]) -> tuple[Sql, dict[str,
     once = plan.match and plan.backend.materialise and len(branches) > 1
     materialised = "MATERIALIZED" if once else "NOT MATERIALIZED"
     statement = Sql(
-        f"WITH m AS {materialised} (SELECT {columns} FROM {source.text} "  # noqa: S608
+        f"WITH m AS {materialised} (SELECT {selected.text} FROM {source.text} "  # noqa: S608
         f"WHERE {plan.base.text}) {union}",
-        [*source.params, *plan.base.params, *(p for b in branches for p in b.params)],
+        [
+            *selected.params,
+            *source.params,
+            *plan.base.params,
+            *(p for b in branches for p in b.params),
+        ],
     )
     return statement, answered_by
+
+
+def _page_branch(plan: _Plan, page: _PageSpec) -> Sql:
+    """The ids of one page over the gathered rows ``m``, numbered in the sort's order
+    (the position goes in the count column; the id in the account column)."""
+    key = "s.score" if page.sort.column is None else page.sort.column
+    conditions = [plan.everything()]
+    if page.cursor is not None:
+        conditions.append(_after(page.sort, key, [], page.cursor))
+    where = _all(conditions)
+    nulls = ", ".join(["CAST(NULL AS BIGINT)"] * MAX_CUTOFFS)
+    return Sql(
+        "SELECT 'page', CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT), p.id, "  # noqa: S608
+        f"CAST(NULL AS BIGINT), ROW_NUMBER() OVER (), {nulls} FROM ("
+        f"SELECT s.id FROM m AS s WHERE {where.text} ORDER BY {_order(plan, page.sort, key)} "
+        "LIMIT %s OFFSET %s) AS p",
+        [*where.params, page.limit, page.offset],
+    )
 
 
 def _flag_groups(plan: _Plan, rows: list[tuple]) -> list[tuple[int, int]]:
@@ -425,27 +486,65 @@ def _flag_facets(plan: _Plan) -> set[str]:
 class _Counts:
     total: int
     facets: dict[str, list[FacetValue]]
+    # The page's ids when the counts' statement gave them too (see _facet_statement).
+    ids: list[int] | None = None
 
 
 def _unfiltered(plan: _Plan, facets: Sequence[str]) -> _Counts:
-    """The counts with no words and no filter: a scan of the whole index, cached."""
-    visible = f"{plan.query.include_gone}.{plan.query.shows_hidden}"
-    key = f"communs.search.facets.{visible}.{','.join(facets)}"
-    bare = replace(plan, match=None, conditions={}, wanted={}, base=_all([_gone(plan.query)]))
-    return cache.get_or_set(key, lambda: _count_rows(bare, facets), STATISTICS_TTL)
+    """The counts with no words and no filter: a scan of the whole index, kept in the
+    shared ``figures`` cache (every facet at once, in the active language)."""
+    # A query with nothing chosen: the counts must not depend on the asker's filters.
+    neutral = SearchQuery(
+        include_gone=plan.query.include_gone, include_hidden=plan.query.shows_hidden
+    )
+    bare = replace(
+        plan, query=neutral, match=None, conditions={}, wanted={}, base=_all([_gone(neutral)])
+    )
+    name = (
+        f"search.unfiltered.{get_language() or 'none'}."
+        f"{int(neutral.include_gone)}.{int(neutral.include_hidden)}"
+    )
+    # Every facet at once (one pass more than some ask for): one entry serves them all.
+    counts = cached_statistic(
+        name, lambda: _count_rows(bare, FACETS), max_age=UNFILTERED_MAX_AGE, follows_index=True
+    )
+    return _Counts(
+        total=counts.total,
+        facets={n: list(counts.facets[n]) for n in facets if n in counts.facets},
+    )
 
 
-def _count(plan: _Plan, facets: Sequence[str]) -> _Counts:
+def count_unfiltered(languages: Sequence[str]) -> None:
+    """Count the list's unfiltered counts (the default view: no gone, no hidden) in each
+    of ``languages``: what ``refresh_figures`` calls, so no visitor pays for them."""
+    # The hierarchy as it is now, not as this process cached it before storing data.
+    cache.delete(DIRECTORY_KEY)
+    now = timezone.now().replace(second=0, microsecond=0)
+    for language in languages:
+        with override(language):
+            plan = _plan(SearchQuery(), now)
+            _unfiltered(plan, FACETS)
+
+
+def _count(plan: _Plan, facets: Sequence[str], page: _PageSpec | None = None) -> _Counts:
+    """The total and the facet counts; with ``page`` (words only, never cached), that
+    page's ids from the same statement."""
+    if page is not None:
+        assert plan.match is not None
+        return _count_rows(plan, facets, page)
     if not plan.match and not plan.conditions:
         return _unfiltered(plan, facets)
     if not plan.match:
         # Filters without words read a large share of the index: such counts are
-        # statistics like the unfiltered ones, kept as long.
+        # statistics like the unfiltered ones, kept in this process (labels included,
+        # hence the language) until the figures' generation moves.
         key = (
             "communs.search.counts."
             + sha256(
                 repr(
                     (
+                        current_generation(),
+                        get_language(),
                         sorted(plan.query.filters.items()),
                         plan.query.include_gone,
                         plan.query.shows_hidden,
@@ -464,16 +563,20 @@ def _count_filtered(plan: _Plan, facets: Sequence[str]) -> _Counts:
         # own) are the unfiltered ones, already cached; the rest are counted.
         (name,) = plan.conditions
         if name in facets:
-            counts = _count_rows(plan, [f for f in facets if f != name])
             values = _unfiltered(plan, (name,)).facets[name]
-            counts.facets[name] = _ranked(list(values), getattr(plan.query, name))
-            return counts
+            chosen = getattr(plan.query, name)
+            # A chosen value past the FACET_LIMIT most frequent is not among the cached
+            # ones: its count is then read with the others.
+            if any(v.value == chosen for v in values):
+                counts = _count_rows(plan, [f for f in facets if f != name])
+                counts.facets[name] = _ranked(list(values), chosen)
+                return counts
     return _count_rows(plan, facets)
 
 
-def _count_rows(plan: _Plan, facets: Sequence[str]) -> _Counts:
+def _count_rows(plan: _Plan, facets: Sequence[str], page: _PageSpec | None = None) -> _Counts:
     """Run the facet statement and add its groups up."""
-    statement, answered_by = _facet_statement(plan, facets)
+    statement, answered_by = _facet_statement(plan, facets, page)
     branches = {"flags"} if any(name in _flag_facets(plan) for name in facets) else set()
     with connection.cursor() as cursor:
         cursor.execute(statement.text, statement.params)
@@ -528,7 +631,11 @@ def _count_rows(plan: _Plan, facets: Sequence[str]) -> _Counts:
                 }.get(name, (account, forge))
                 counted[key] = counted.get(key, 0) + n
             result[name] = _grouped_facet(name, counted, plan)
-    return _Counts(total=total, facets=result)
+    ids = None
+    if page is not None:
+        # (position, id): the position is in the count column, the id in the account's.
+        ids = [int(row[3]) for row in sorted(by_branch.get("page", []), key=lambda row: row[5])]
+    return _Counts(total=total, facets=result, ids=ids)
 
 
 def _grouped_facet(name: str, counted: dict[tuple, int], plan: _Plan) -> list[FacetValue]:
@@ -683,8 +790,21 @@ def search_repositories(query: SearchQuery) -> SearchResult:
     Raises :class:`InvalidCursor` for a cursor this search did not make (the API
     answers 400); everything else in a query gives an answer. A page number past the
     end gives the last page. Two statements: the counts (cached when nothing is
-    filtered), then the page (which the sort indexes serve when there are no words).
+    filtered), then the page (which the sort indexes serve when there are no words);
+    one with words on PostgreSQL (see ``_facet_statement``), in a transaction of its
+    own there (``Backend.settings``: no JIT, a statement timeout).
     """
+    backend = current_backend()
+    if not backend.transactional:
+        return _search(query)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for statement in backend.settings():
+                cursor.execute(statement)
+        return _search(query)
+
+
+def _search(query: SearchQuery) -> SearchResult:
     # To the minute: "pushed within N days" need not be finer, and counts cached for
     # the same filters then read the same cutoffs.
     plan = _plan(query, timezone.now().replace(second=0, microsecond=0))
@@ -705,13 +825,19 @@ def search_repositories(query: SearchQuery) -> SearchResult:
     spec = _PageSpec(sort, key_sql, key_params, cursor, limit, (page - 1) * per_page)
     facets = tuple(dict.fromkeys(f for f in query.facets if f))
 
-    counts = _count(plan, facets)
+    # With words, PostgreSQL gathers the matching rows once for the counts and the
+    # page: reading them is most of a search's time (see _facet_statement).
+    together = plan.match is not None and plan.backend.materialise
+    counts = _count(plan, facets, spec if together else None)
     pages = max(1, ceil(counts.total / per_page))
+    ids = counts.ids
     if page > pages:
         # Past the end (a shared link, a typed URL): show the last page.
         page = pages
         spec = _PageSpec(sort, key_sql, key_params, cursor, limit, (page - 1) * per_page)
-    ids = _page_ids(plan, spec)
+        ids = None
+    if ids is None:
+        ids = _page_ids(plan, spec)
 
     next_cursor = None
     if query.cursor and len(ids) > per_page:
@@ -730,7 +856,54 @@ def search_repositories(query: SearchQuery) -> SearchResult:
     )
 
 
+# A relevance page read from the words alone looks at this many more of the best
+# matches than it shows, for the ones the list leaves out (gone, hidden): a few percent.
+RELEVANCE_MARGIN = 200
+# Past this row, a relevance page is read the usual way.
+RELEVANCE_WINDOW = 1_000
+
+
+def _relevance_page(plan: _Plan, spec: _PageSpec) -> list[int] | None:
+    """A relevance page with words and no filter, on a backend that ranks from its
+    words alone (SQLite): the best matches first, then which of them the list shows.
+
+    Exact: the visible rows in the score's order are the first rows of all the
+    matches in that order, once the invisible ones are dropped; the window grows
+    until it holds the whole page. None when this does not apply.
+    """
+    if plan.match is None or plan.conditions or spec.cursor is not None:
+        return None
+    wanted = spec.offset + spec.limit
+    if spec.sort.column is not None or wanted > RELEVANCE_WINDOW:
+        return None
+    hidden = _gone(plan.query)
+    window = wanted + RELEVANCE_MARGIN
+    with connection.cursor() as db:
+        while True:
+            best = plan.backend.best_ids(db, REPOSITORY, plan.match, window)
+            if best is None:
+                return None
+            shown = set(best)
+            if hidden.text:
+                marks = ", ".join(["%s"] * len(best))
+                db.execute(
+                    f"SELECT s.id FROM {REPOSITORY.entry_table} AS s "  # noqa: S608
+                    f"WHERE s.id IN ({marks}) AND {hidden.text}",
+                    [*best, *hidden.params],
+                )
+                shown = {int(row[0]) for row in db.fetchall()}
+            visible = [pk for pk in best if pk in shown]
+            if len(visible) >= wanted or len(best) < window:
+                return visible[spec.offset : spec.offset + spec.limit]
+            window *= 4
+            if window > RELEVANCE_WINDOW * 16:
+                return None  # mostly left out: the usual way reads less
+
+
 def _page_ids(plan: _Plan, spec: _PageSpec) -> list[int]:
+    ids = _relevance_page(plan, spec)
+    if ids is not None:
+        return ids
     conditions = [plan.base, plan.everything()]
     if spec.cursor is not None:
         conditions.append(_after(spec.sort, spec.key_sql, spec.key_params, spec.cursor))

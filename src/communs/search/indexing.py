@@ -24,11 +24,13 @@ from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
 
 from communs.repositories.models import Repository
+from communs.scoring import hidden_by_default, provisional_codegouv_score
 from communs.search.backends import current_backend
 from communs.search.documents import ORGANISATION, REPOSITORY, Document
 from communs.search.licences import is_free_licence
 from communs.search.models import OrganisationEntry, RepositoryEntry
 from communs.sources.models import Organisation
+from communs.web.figures import index_changed
 
 BATCH_SIZE = 2000
 
@@ -56,6 +58,7 @@ _VALUES = [
     "gone_since",
     "stars",
     "forks",
+    "watchers",
     "pushed_at",
     "created_at",
     "account__organisation__name",
@@ -155,6 +158,12 @@ def _repository_entry(row: dict, adapt_datetime: Callable[[Any], Any]) -> tuple:
     if row["analysis__has_contributing"] is not None:
         contributing = row["analysis__has_contributing"]
     score = row["analysis__codegouv_score"]
+    hidden = score is not None and score < 0
+    if score is None:
+        # Never analysed: the provisional score from the forge's metadata, so that the
+        # default list's rule (negative scores hidden) and the sort by score hold for all.
+        provisional = provisional_codegouv_score(row)
+        score, hidden = int(provisional.total), hidden_by_default(provisional)
     free = is_free_licence(row["license"])
     properties = (
         row["is_fork"],
@@ -163,7 +172,7 @@ def _repository_entry(row: dict, adapt_datetime: Callable[[Any], Any]) -> tuple:
         publiccode,
         contributing,
         free,
-        score is not None and score < 0,
+        hidden,
     )
     flags = sum(1 << index for index, value in enumerate(properties) if value is True)
     return (
@@ -251,6 +260,10 @@ def index_repositories(selection: QuerySet[Repository] | Iterable[int] | None = 
             _upsert_entries(cursor, [_repository_entry(row, adapt) for row in rows])
             backend.write(cursor, REPOSITORY, [_repository_document(row) for row in rows])
             done += len(rows)
+        # The search's cached counts follow the index stamp of the shared figures
+        # cache: a new one once committed (a search in between would cache the old
+        # counts again), seen by every process.
+        transaction.on_commit(index_changed)
     return done
 
 

@@ -153,6 +153,12 @@ def measure_step(count: int, seed: int, texts: dict[str, str]) -> None:
     print("licences: " + ", ".join(f"{name} {n}" for name, n in licences.most_common(12)))
 
 
+def _median_p95(values: list[float]) -> str:
+    values = sorted(values)
+    p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
+    return f"{statistics.median(values):.1f} / {p95:.1f}"
+
+
 def measure_pipeline(repositories: int, seed: int, history: bool, warm: bool) -> None:
     """Run :func:`pipeline` in a child process with its own SQLite home; print its figures."""
     with tempfile.TemporaryDirectory(prefix="communs-bench-pipeline-") as home:
@@ -229,12 +235,15 @@ def pipeline(repositories: int, seed: int, history: bool = True, warm: bool = Tr
         f"ms per repository: median {statistics.median(timings):.1f}, p95 {p95:.1f}, "
         f"slowest {timings[-1]:.1f}; wall {wall:.1f} s ({len(timings) / wall:.1f} per second)"
     )
-    stages: Counter[str] = Counter()
+    stages: dict[str, list[float]] = {}
     for forge in result.forges.values():
-        stages.update(forge.stages)
+        for stage, seconds in forge.stage_timings.items():
+            stages.setdefault(stage, []).extend(seconds)
     print(
-        "mean ms per repository by stage: "
-        + ", ".join(f"{name} {1000 * sec / len(timings):.1f}" for name, sec in stages.items())
+        "ms per repository by stage (median / p95): "
+        + ", ".join(
+            f"{name} {_median_p95([1000 * s for s in seconds])}" for name, seconds in stages.items()
+        )
         + f" (history {'cloned' if history else 'not cloned'}, "
         + f"emulator {'warmed up' if warm else 'cold'})"
     )

@@ -57,6 +57,8 @@ def test_it_prints_the_analysis_and_scores_of_a_folder(tree: Tree) -> None:
     assert rows["publiccode_valid"]["points"] == 0
     assert rows["license_approved"]["points"] == 1
     assert scores["vitality"]["known"] is False
+    assert rows["license_approved"]["evidence_id"] == "license_approved"
+    assert rows["license_approved"]["evidence_params"]["license"] == "EUPL-1.2"
 
 
 def test_it_exits_2_for_what_is_not_a_readable_folder(tmp_path: Path) -> None:

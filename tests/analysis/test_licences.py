@@ -23,6 +23,9 @@ COMMON = [
     "etalab-2.0", "BSD-2-Clause", "BSD-3-Clause", "ISC", "Unlicense", "CC0-1.0", "EPL-1.0",
     "EPL-2.0", "Zlib", "BSL-1.0", "WTFPL", "CC-BY-4.0", "CC-BY-SA-4.0", "Artistic-2.0",
     "PostgreSQL", "OFL-1.1", "MIT-0", "0BSD", "LGPL-2.0-only", "AFL-3.0", "MS-PL",
+    # The rest of the CeCILL family and of the BSD variants, older EUPL and MPL, CDDL.
+    "CECILL-1.0", "CECILL-1.1", "CECILL-2.0", "BSD-4-Clause", "BSD-3-Clause-Clear",
+    "EUPL-1.0", "MPL-1.1", "CDDL-1.0",
 ]  # fmt: skip
 
 Tree = Callable[[dict[str, str | bytes]], Path]

@@ -70,7 +70,7 @@ def test_the_page_says_why_a_repository_was_not_analysed(analysed: World, client
     page = client.get(repo.get_absolute_url()).content.decode()
 
     assert "Why it was not analysed:" in page
-    assert "archive larger than 50 bytes" in page
+    assert "The source archive is larger than 50 bytes." in page
     with translation.override("fr"):
         french = Client(HTTP_ACCEPT_LANGUAGE="fr").get(repo.get_absolute_url())
     assert french.status_code == 200
@@ -211,3 +211,142 @@ def test_valid_publiccode_files_are_counted_and_proposed_for_the_catalogue(
         assert summary["license"] == repo.license
         assert summary["platforms"] == ["web"]
         assert set(summary["short_descriptions"]) == {"fr"}
+
+
+def test_scores_name_their_evidence_by_id_and_in_the_requests_language(
+    analysed: World, client: Client
+) -> None:
+    from communs.scoring.evidence import MESSAGES, render
+
+    stored = RepositoryAnalysis.objects.filter(status="analysed").first()
+    assert stored is not None
+
+    body = client.get(f"/api/v1/repositories/{stored.pk}/analysis").json()
+
+    for name, score in body["scores"].items():
+        assert score["title"] and score["provisional"] is False
+        for row in score["rows"]:
+            assert row["evidence_id"] in MESSAGES, (name, row)
+            assert row["evidence"] == render(row["evidence_id"], row["evidence_params"])
+            assert row["label"]
+    french = Client(HTTP_ACCEPT_LANGUAGE="fr").get(f"/api/v1/repositories/{stored.pk}/analysis")
+    assert french["Content-Language"] == "fr"
+    assert "Accept-Language" in french["Vary"]
+    codegouv = {row["criterion"]: row for row in french.json()["scores"]["codegouv"]["rows"]}
+    english = {row["criterion"]: row for row in body["scores"]["codegouv"]["rows"]}
+    # Ids and parameters are the same whatever the language; the words may differ.
+    assert {k: (r["evidence_id"], r["evidence_params"]) for k, r in codegouv.items()} == {
+        k: (r["evidence_id"], r["evidence_params"]) for k, r in english.items()
+    }
+    with translation.override("fr"):
+        assert codegouv["readme"]["label"] == str(translation.gettext("README"))
+
+
+def test_rows_stored_before_evidence_ids_keep_their_english_sentence(
+    analysed: World, client: Client
+) -> None:
+    stored = RepositoryAnalysis.objects.filter(status="analysed").first()
+    assert stored is not None
+    old = {"criterion": "readme", "points": 100, "evidence": "README: README.rst"}
+    stored.scores["codegouv"]["rows"] = [old]
+    stored.save(update_fields=["scores"])
+
+    body = client.get(f"/api/v1/repositories/{stored.pk}/analysis").json()
+    page = client.get(stored.repository.get_absolute_url()).content.decode()
+
+    (row,) = body["scores"]["codegouv"]["rows"]
+    assert (row["evidence"], row["evidence_id"]) == ("README: README.rst", None)
+    assert "README: README.rst" in page
+
+
+def test_a_repository_never_analysed_shows_a_provisional_score(
+    analysed: World, client: Client
+) -> None:
+    from communs.scoring import provisional_codegouv_score
+
+    repo = Repository.objects.order_by("pk").first()
+    assert repo is not None
+    RepositoryAnalysis.objects.filter(repository=repo).delete()
+    Repository.objects.filter(pk=repo.pk).update(
+        is_fork=True, is_archived=True, description="", license="", forks=0, watchers=0
+    )
+    repo.refresh_from_db()
+    expected = provisional_codegouv_score(repo)
+    assert expected.total < 0
+
+    page = client.get(repo.get_absolute_url()).content.decode()
+
+    assert "has not been analysed yet" in page
+    assert 'id="score-provisional"' in page
+    # Archived, a fork, no licence, no description: negative whatever its files.
+    assert "A negative score hides the repository" in page
+    assert f"<strong>{expected.total:.0f}</strong>" in page
+    for row in expected.rows:
+        assert row.evidence in page
+    assert client.get(f"/api/v1/repositories/{repo.pk}/analysis").status_code == 404
+
+
+def test_the_page_gives_the_forges_languages_where_given_and_the_detected_ones_otherwise(
+    analysed: World, client: Client
+) -> None:
+    stored = (
+        RepositoryAnalysis.objects.filter(status="analysed")
+        .exclude(analysis__languages={})
+        .select_related("repository")
+        .first()
+    )
+    assert stored is not None
+    repo = stored.repository
+    detected = stored.analysis["languages"]
+
+    Repository.objects.filter(pk=repo.pk).update(languages={})
+    page = client.get(repo.get_absolute_url()).content.decode()
+    assert "vendored and generated files left out" in page
+    for name in detected:
+        assert f'<th scope="row">{name}</th>' in page
+
+    Repository.objects.filter(pk=repo.pk).update(languages={"Fortran": 5000, "Bad": "x"})
+    page = client.get(repo.get_absolute_url()).content.decode()
+    assert "as the forge counts them" in page
+    assert '<th scope="row">Fortran</th><td class="number">100.0 %</td>' in page
+    assert '<th scope="row">Bad</th>' not in page
+
+
+def test_repositories_never_analysed_are_scored_and_hidden_from_their_metadata(
+    analysed: World,
+) -> None:
+    from communs.scoring import hidden_by_default, provisional_codegouv_score
+    from communs.search.models import RepositoryEntry
+
+    sure, unsure = Repository.objects.order_by("pk")[:2]
+    RepositoryAnalysis.objects.filter(repository__in=[sure, unsure]).delete()
+    # An archived fork without licence or description: negative whatever its files.
+    Repository.objects.filter(pk=sure.pk).update(
+        is_fork=True,
+        is_archived=True,
+        license="",
+        description="",
+        root_files=[],
+        forks=0,
+        watchers=0,
+    )
+    # No description, and nobody has listed its files: its README may lift it to zero.
+    Repository.objects.filter(pk=unsure.pk).update(
+        is_fork=False, is_archived=False, is_template=False, license="", description="",
+        forks=0, watchers=0, root_files=[],
+    )  # fmt: skip
+    index_repositories([sure.pk, unsure.pk])
+
+    entries = {e.pk: e for e in RepositoryEntry.objects.filter(pk__in=[sure.pk, unsure.pk])}
+    for repo in Repository.objects.filter(pk__in=[sure.pk, unsure.pk]):
+        assert entries[repo.pk].codegouv_score == provisional_codegouv_score(repo).total
+    assert entries[sure.pk].codegouv_score < 0 and entries[unsure.pk].codegouv_score == -100
+    assert hidden_by_default(provisional_codegouv_score(Repository.objects.get(pk=sure.pk)))
+
+    def ids(**params: str) -> set[int]:
+        query = parse_params({"per_page": "100", **params})
+        return {repo.pk for repo in search_repositories(query).items}
+
+    assert unsure.pk in ids() and sure.pk not in ids()
+    assert sure.pk in ids(hidden="1")
+    assert ids(score="-100") >= {unsure.pk} and sure.pk not in ids(score="-100")

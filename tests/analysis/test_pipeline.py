@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import io
 import random
+import subprocess
 import tarfile
 import threading
 import zipfile
@@ -16,8 +17,16 @@ from pathlib import Path
 
 import pytest
 
+from communs.analysis.limits import Limits
 from communs.analysis.models import DeclaredDependency, RepositoryAnalysis
-from communs.analysis.pipeline import Options, analyse_pending, analyse_repositories, pending
+from communs.analysis.pipeline import (
+    Options,
+    analyse_pending,
+    analyse_repositories,
+    clone_history,
+    clone_url,
+    pending,
+)
 from communs.emulator import EmulatorServer
 from communs.repositories.models import Repository
 from communs.repositories.storage import upsert_repositories
@@ -297,6 +306,17 @@ def test_it_stores_bad_archives_with_the_reason_and_writes_nothing_outside(
             ]
         ),
         "binary": tar_gz([member("repo-main/blob.bin", bytes(range(256)) * 64)]),
+        # Names in Latin-1, as old tools wrote them: not UTF-8.
+        "latin": tar_gz(
+            [
+                member("repo-main/README.md", b"# Latin\n"),
+                member("repo-main/d\udce9p\udcf4t/caf\udce9.py", b"print('ok')\n"),
+                member(
+                    "repo-main/d\udce9p\udcf4t/package.json",
+                    b'{"dependencies": {"left-pad": "^1.3.0"}}',
+                ),
+            ]
+        ),
     }
     for name, body in cases.items():
         archives.archives[f"/org/{name}/archive/main.tar.gz"] = body
@@ -334,8 +354,68 @@ def test_it_stores_bad_archives_with_the_reason_and_writes_nothing_outside(
         assert stored[name].status == "analysed"
         assert stored[name].analysis["files"]["readme"] == ["README.md"]
     assert not escape_target.exists()
+    latin = stored["latin"]
+    assert latin.status == "analysed"
+    assert latin.analysis["languages"] == {"Python": 12}
+    (dependency,) = DeclaredDependency.objects.filter(repository=latin.repository)
+    assert (dependency.name, dependency.manifest) == ("left-pad", "d\ufffdp\ufffdt/package.json")
     big = stored["biglicence"]
     assert big.status == "analysed"
     (finding,) = big.analysis["license"]["files"]
     assert finding["truncated"] is True
     assert result.counts["failed"] == 1
+
+
+def _grow_history(bare: Path, branch: str, commits: int, rng: random.Random) -> None:
+    """Add ``commits`` commits with long, incompressible messages on top of ``branch``."""
+    head = subprocess.run(
+        ["git", "--git-dir", str(bare), "rev-parse", f"refs/heads/{branch}"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    stream = io.BytesIO()
+    for number in range(commits):
+        message = rng.randbytes(1500).hex().encode()
+        stream.write(f"commit refs/heads/{branch}\n".encode())
+        stream.write(f"committer Big <big@example.org> {1_700_000_000 + number} +0000\n".encode())
+        stream.write(f"data {len(message)}\n".encode() + message + b"\n")
+        if number == 0:
+            stream.write(f"from {head}\n".encode())
+        stream.write(b"\n")
+    subprocess.run(
+        ["git", "--git-dir", str(bare), "fast-import", "--quiet", "--force"],
+        input=stream.getvalue(), capture_output=True, check=True,
+    )  # fmt: skip
+
+
+def test_a_history_over_its_byte_budget_is_stopped_and_the_reason_kept(
+    serve: Callable[..., EmulatorServer], tmp_path: Path
+) -> None:
+    world = small_world(4)
+    server = serve(world)
+    load_world(server, world, tmp_path)
+    big, *others = list(Repository.objects.select_related("forge").order_by("pk"))
+    # The emulator builds a repository's git history when first asked; then it grows.
+    assert clone_history(clone_url(big), tmp_path / "first.git", 60, big.default_branch) is None
+    (bare,) = server.emulator.git.root.glob(f"*/{big.full_path}@*.git")
+    _grow_history(bare, big.default_branch or "main", 300, random.Random(7))
+    budget = 64 * 1024
+
+    why = clone_history(clone_url(big), tmp_path / "second.git", 60, big.default_branch, budget)
+
+    assert why == f"history larger than {budget} bytes: the clone was stopped"
+    assert not (tmp_path / "second.git").exists()
+    # The pipeline's clones keep to the same budget; the repository is still analysed
+    # from its archive, and its analysis says why it has no history.
+    analyse_repositories(
+        Repository.objects.all(),
+        options=Options.from_settings(history=True, limits=Limits(max_history_bytes=budget)),
+        now=NOW,
+        sleep=_no_sleep,
+    )
+    stored = RepositoryAnalysis.objects.get(repository=big)
+    assert stored.status == "analysed"
+    assert stored.analysis["activity"] is None
+    assert {"path": ".git", "reason": f"history not read: {why}"} in stored.analysis["skipped"]
+    assert stored.vitality is None and stored.scores["vitality"]["known"] is False
+    for repo in others:
+        assert RepositoryAnalysis.objects.get(repository=repo).analysis["activity"] is not None

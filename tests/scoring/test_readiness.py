@@ -89,7 +89,7 @@ def test_it_names_where_secrets_are_without_showing_them(tmp_path: Path) -> None
     points, evidence = _rows(record)["no_secrets"]
     assert points == 0
     assert evidence == (
-        "2 secrets committed: .env:1 (secret in an .env file); deploy.sh:3 (GitHub token)"
+        "secrets committed (2): .env:1 (secret in an .env file), deploy.sh:3 (GitHub token)"
     )
     printed = json.dumps(score.to_dict())
     assert token not in printed and "tr0ub4dor" not in printed

@@ -52,7 +52,7 @@ def test_it_averages_the_days_and_caps_each_day_at_100() -> None:
     assert sum(row.points for row in score.rows) == pytest.approx(score.total, abs=0.01)
     assert (score.rows[-1].criterion, score.rows[-1].evidence) == (
         "cap",
-        "1 days capped at 100, then the mean cut to an integer",
+        "days capped at 100: 1; then the mean cut to an integer",
     )
 
 

@@ -24,7 +24,9 @@ class Limits:
     Walking: at most ``max_entries`` files and folders, ``max_depth`` levels, and
     ``time_budget`` seconds; past one of them the walk stops and ``Analysis.reason``
     says which. History: each ``git`` command gets ``git_timeout`` seconds and reads at
-    most ``max_commits`` commits. Archives: see :mod:`communs.analysis.archives`.
+    most ``max_commits`` commits; a clone of the history stops once its folder holds
+    ``max_history_bytes`` (the pipeline's watchdog). Archives: see
+    :mod:`communs.analysis.archives`.
     """
 
     max_entries: int = 50_000
@@ -42,6 +44,8 @@ class Limits:
     time_budget: float = 30.0
     git_timeout: float = 20.0
     max_commits: int = 200_000
+    # A commits-only clone of a large project (150,000 commits) takes about this much.
+    max_history_bytes: int = 64 * MIB
     # Archives: members, bytes once unpacked (all and per member), and the ratio of
     # unpacked to packed bytes beyond which an archive is taken for a bomb.
     max_archive_members: int = 50_000

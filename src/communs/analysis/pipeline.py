@@ -94,8 +94,9 @@ class ForgeSummary:
     # analysing, scoring and storing it (for the benchmark).
     timings: list[float] = field(default_factory=list)
     # Seconds spent in each stage: "download", "examine" (unpack, history, analyse,
-    # score), "store".
+    # score), "store"; and each repository's seconds per stage, for medians.
     stages: Counter[str] = field(default_factory=Counter)
+    stage_timings: dict[str, list[float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -235,9 +236,13 @@ def analyse_repositories(
                     spent = share + stored - examined
                     summary.seconds += spent
                     summary.timings.append(spent)
-                    summary.stages["download"] += fetched / len(batch)
-                    summary.stages["examine"] += examined - begun
-                    summary.stages["store"] += stored - examined
+                    for stage, seconds in (
+                        ("download", fetched / len(batch)),
+                        ("examine", examined - begun),
+                        ("store", stored - examined),
+                    ):
+                        summary.stages[stage] += seconds
+                        summary.stage_timings.setdefault(stage, []).append(seconds)
                     if verdict.status == FAILED and len(summary.failures) < 10:
                         summary.failures.append(f"{repo.full_path}: {verdict.reason}")
                     done_ids.append(repo.pk)
@@ -349,7 +354,11 @@ async def _download_batch(
                 git_dir = work / f"{repo.pk}.history"
                 async with limit:
                     why = await clone_history_async(
-                        clone_url(repo), git_dir, options.timeout, repo.default_branch
+                        clone_url(repo),
+                        git_dir,
+                        options.timeout,
+                        repo.default_branch,
+                        options.limits.max_history_bytes,
                     )
                 if why is None:
                     download.history = git_dir
@@ -451,33 +460,80 @@ def _clone_failure(git_dir: Path, returncode: int, stderr: bytes) -> str:
     return f"git clone failed: {message[-1] if message else returncode}"[:300]
 
 
-def clone_history(url: str, git_dir: Path, timeout: float, branch: str = "") -> str | None:
+# How often the clone's watchdog looks at its folder, in seconds.
+WATCH_INTERVAL = 0.1
+
+
+def folder_bytes(folder: Path) -> int:
+    """The bytes of the files under ``folder`` (links not followed; 0 when it is gone)."""
+    total = 0
+    for parent, _folders, names in os.walk(folder):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(parent, name)).st_size
+            except OSError:
+                continue  # git renames its temporary files as it goes
+    return total
+
+
+def _too_large(max_bytes: int) -> str:
+    return f"history larger than {max_bytes} bytes: the clone was stopped"
+
+
+def _too_slow(timeout: float) -> str:
+    return f"git clone took longer than {timeout:g} s"
+
+
+def clone_history(
+    url: str, git_dir: Path, timeout: float, branch: str = "", max_bytes: int = 0
+) -> str | None:
     """Clone the history of ``url`` (one branch, its tags; no file contents where the
     server can filter) as a bare repository at ``git_dir``. None once done, else why not.
 
     git runs with no system or user configuration, HTTP(S) only, no prompt for
-    credentials, and within ``timeout`` seconds; a failed clone leaves nothing behind.
+    credentials, within ``timeout`` seconds and, when ``max_bytes`` is set, until its
+    folder holds that many bytes: git has no byte limit of its own, so a watchdog
+    measures what it wrote and stops it. A stopped or failed clone leaves nothing behind.
     """
-    try:
-        done = subprocess.run(  # noqa: S603 - a fixed command; the URL comes after "--"
-            _clone_command(url, git_dir, branch),
-            env=_clone_env(git_dir),
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
+    with tempfile.TemporaryFile() as errors:
+        try:
+            process = subprocess.Popen(  # noqa: S603 - a fixed command; the URL comes after "--"
+                _clone_command(url, git_dir, branch),
+                env=_clone_env(git_dir),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+            )
+        except OSError as error:
+            return f"git cannot run: {error.strerror}"
+        deadline = time.monotonic() + timeout
+        why = None
+        while why is None:
+            try:
+                process.wait(min(WATCH_INTERVAL, max(deadline - time.monotonic(), 0.001)))
+                break
+            except subprocess.TimeoutExpired:
+                if max_bytes and folder_bytes(git_dir) > max_bytes:
+                    why = _too_large(max_bytes)
+                elif time.monotonic() >= deadline:
+                    why = _too_slow(timeout)
+        if why is not None:
+            process.kill()
+            process.wait()
+            shutil.rmtree(git_dir, ignore_errors=True)
+            return why
+        if process.returncode:
+            errors.seek(0)
+            return _clone_failure(git_dir, process.returncode, errors.read(64 * 1024))
+    if max_bytes and folder_bytes(git_dir) > max_bytes:
+        # Finished between two looks, but over the budget all the same.
         shutil.rmtree(git_dir, ignore_errors=True)
-        return f"git clone took longer than {timeout:g} s"
-    except OSError as error:
-        return f"git cannot run: {error.strerror}"
-    if done.returncode:
-        return _clone_failure(git_dir, done.returncode, done.stderr)
+        return _too_large(max_bytes)
     return None
 
 
 async def clone_history_async(
-    url: str, git_dir: Path, timeout: float, branch: str = ""
+    url: str, git_dir: Path, timeout: float, branch: str = "", max_bytes: int = 0
 ) -> str | None:
     """:func:`clone_history` in the event loop, so that a batch's clones run together."""
     try:
@@ -490,15 +546,31 @@ async def clone_history_async(
         )
     except OSError as error:
         return f"git cannot run: {error.strerror}"
-    try:
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout)
-    except TimeoutError:
+    running = asyncio.ensure_future(process.communicate())
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    why = None
+    while why is None:
+        done, _ = await asyncio.wait(
+            {running}, timeout=min(WATCH_INTERVAL, max(deadline - loop.time(), 0.001))
+        )
+        if done:
+            break
+        if max_bytes and folder_bytes(git_dir) > max_bytes:
+            why = _too_large(max_bytes)
+        elif loop.time() >= deadline:
+            why = _too_slow(timeout)
+    if why is not None:
         process.kill()
-        await process.wait()
+        await running
         shutil.rmtree(git_dir, ignore_errors=True)
-        return f"git clone took longer than {timeout:g} s"
+        return why
+    _, stderr = running.result()
     if process.returncode:
         return _clone_failure(git_dir, process.returncode, stderr or b"")
+    if max_bytes and folder_bytes(git_dir) > max_bytes:
+        shutil.rmtree(git_dir, ignore_errors=True)
+        return _too_large(max_bytes)
     return None
 
 

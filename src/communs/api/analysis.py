@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
 from communs.analysis import queries
+from communs.analysis.display import localised_scores
 from communs.api.cursor import MAX_INTEGER
 from communs.api.schemas import BadRequest, Error
 
@@ -24,15 +25,32 @@ MAX_OFFSET = 1_000_000
 
 class ScoreRowOut(Schema):
     criterion: str = Field(description="The criterion's stable key.", examples=["known_license"])
+    label: str = Field(description="The criterion's name, in the request's language.")
     points: float
-    evidence: str = Field(description="What the points were given for, in English.")
+    evidence: str = Field(
+        description="What the points were given for, in the request's language "
+        "(`Accept-Language`: French or English)."
+    )
+    evidence_id: str | None = Field(
+        description="The evidence's stable id, for programs (null on analyses stored "
+        "before evidence had ids).",
+        examples=["license_declared"],
+    )
+    evidence_params: dict[str, Any] = Field(
+        description="The values the evidence names (paths, licence ids, counts).",
+        examples=[{"license": "MIT"}],
+    )
 
 
 class ScoreOut(Schema):
     name: str
+    title: str = Field(description="The score's name, in the request's language.")
     total: float
     maximum: float | None = None
     known: bool = Field(description="False when the repository lacked what the score needs.")
+    provisional: bool = Field(
+        False, description="True for a score from the forge's metadata alone, before analysis."
+    )
     rows: list[ScoreRowOut]
 
 
@@ -126,7 +144,9 @@ def get_repository_analysis(
     stored = queries.analysis_of(id) if 1 <= id <= MAX_INTEGER else None
     if stored is None:
         raise Http404(_("This repository has not been analysed."))
-    return stored.to_dict()
+    body = stored.to_dict()
+    body["scores"] = localised_scores(body["scores"] or {})
+    return body
 
 
 @router.get(

@@ -111,7 +111,7 @@ class RepositoryQuery(Schema):
         ge=-MAX_SCORE,
         le=MAX_SCORE,
         description="Only repositories whose code.gouv.fr score is at least this "
-        "(repositories not analysed yet have no score and are left out).",
+        "(repositories not analysed yet are scored from their forge metadata, provisionally).",
         examples=[10],
     )
     hidden: bool = Field(

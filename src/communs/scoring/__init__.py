@@ -14,7 +14,11 @@ A record is a mapping or an object with the repository's fields (``license``,
 from __future__ import annotations
 
 from communs.scoring.base import Score, ScoreRow
-from communs.scoring.codegouv import codegouv_score, hidden_by_default
+from communs.scoring.codegouv import (
+    codegouv_score,
+    hidden_by_default,
+    provisional_codegouv_score,
+)
 from communs.scoring.readiness import is_ready, readiness_checklist
 from communs.scoring.vitality import vitality_index
 
@@ -25,6 +29,7 @@ __all__ = [
     "codegouv_score",
     "hidden_by_default",
     "is_ready",
+    "provisional_codegouv_score",
     "readiness_checklist",
     "vitality_index",
 ]

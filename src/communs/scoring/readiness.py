@@ -21,7 +21,8 @@ from __future__ import annotations
 from typing import Any
 
 from communs.analysis import licensing
-from communs.scoring.base import Score, ScoreRow, analysis_of, field, files_of
+from communs.scoring.base import Score, ScoreRow, analysis_of, field, files_of, prepared
+from communs.scoring.evidence import MESSAGES, nested
 
 NAME = "readiness"
 ITEMS = (
@@ -33,100 +34,120 @@ ITEMS = (
     "publiccode_valid",
     "no_secrets",
 )
-_SECRET_LABELS = {
-    "private_key": "private key",
-    "aws_access_key_id": "AWS access key id",
-    "aws_secret_access_key": "AWS secret access key",
-    "github_token": "GitHub token",
-    "gitlab_token": "GitLab token",
-    "env_secret": "secret in an .env file",
-}
+# How many secrets the evidence names; the count says how many more there are.
+_SECRETS_SHOWN = 10
 
 
-def _row(criterion: str, passed: bool, evidence: str) -> ScoreRow:
-    return ScoreRow(criterion, 1 if passed else 0, evidence)
+def _row(criterion: str, passed: bool, evidence_id: str, **params: Any) -> ScoreRow:
+    return ScoreRow(criterion, 1 if passed else 0, evidence_id, params)
 
 
 def _licence_rows(analysis: dict[str, Any] | None) -> tuple[ScoreRow, ScoreRow]:
     if analysis is None:
-        unknown = "not known: the repository was not analysed"
-        return _row("license_detected", False, unknown), _row("license_approved", False, unknown)
+        return (
+            _row("license_detected", False, "not_analysed"),
+            _row("license_approved", False, "not_analysed"),
+        )
     licence = analysis.get("license") or {}
     expression = licence.get("expression") or ""
     files = licence.get("files") or []
     if not expression:
-        detected = _row("license_detected", False, "no licence file")
+        detected = _row("license_detected", False, "license_file_missing")
     elif expression == "NOASSERTION":
-        names = ", ".join(item["path"] for item in files)
-        detected = _row("license_detected", False, f"{names}: licence not recognised")
+        paths = [item["path"] for item in files]
+        detected = _row("license_detected", False, "license_file_unrecognised", files=paths)
     else:
-        where = ", ".join(
-            f"{item['path']} ({item['spdx']}, {item['method']}, {item['confidence']:.0%})"
+        where = [
+            nested(
+                "license_file",
+                path=item["path"],
+                spdx=item["spdx"],
+                method=item["method"],
+                confidence=float(item["confidence"]),
+            )
             for item in files
+        ]
+        detected = _row(
+            "license_detected", True, "license_recognised", license=expression, files=where
         )
-        detected = _row("license_detected", True, f"{expression} from {where}")
     if not expression or expression == "NOASSERTION":
-        return detected, _row("license_approved", False, "no recognised licence to approve")
+        return detected, _row("license_approved", False, "license_nothing_to_approve")
     approvals = [
-        label
-        for label, approved in (
-            ("OSI-approved", licensing.osi_approved(expression)),
-            ("FSF-libre", licensing.fsf_libre(expression)),
-            ("on the French public-sector list", licensing.french_public_sector(expression)),
+        nested(evidence_id)
+        for evidence_id, approved in (
+            ("approval_osi", licensing.osi_approved(expression)),
+            ("approval_fsf", licensing.fsf_libre(expression)),
+            ("approval_french_public_sector", licensing.french_public_sector(expression)),
         )
         if approved
     ]
     if approvals:
-        return detected, _row("license_approved", True, f"{expression}: {', '.join(approvals)}")
-    return detected, _row("license_approved", False, f"{expression} is on no approved list")
+        return detected, _row(
+            "license_approved", True, "license_approved", license=expression, approvals=approvals
+        )
+    return detected, _row("license_approved", False, "license_not_approved", license=expression)
 
 
 def _file_row(record: Any, kind: str, label: str) -> ScoreRow:
     paths = files_of(record, kind)
     if paths is None:
-        return _row(kind, False, f"{label}: not known (no analysis)")
-    return _row(kind, bool(paths), paths[0] if paths else f"no {label}")
+        return _row(kind, False, "file_unknown", file=label)
+    if paths:
+        return _row(kind, True, "file_found", file=label, path=paths[0])
+    return _row(kind, False, "file_missing", file=label)
 
 
 def _publiccode_row(record: Any) -> ScoreRow:
     verdict = field(record, "publiccode_valid")
     present = files_of(record, "publiccode")
     if verdict is True:
-        return _row("publiccode_valid", True, "publiccode.yml is valid")
+        return _row("publiccode_valid", True, "publiccode_valid")
     if verdict is False:
-        return _row("publiccode_valid", False, "publiccode.yml is not valid")
+        return _row("publiccode_valid", False, "publiccode_invalid")
     if present:
-        return _row("publiccode_valid", False, f"{present[0]} not validated yet")
+        return _row("publiccode_valid", False, "publiccode_not_validated", path=present[0])
     if present is None:
-        return _row("publiccode_valid", False, "publiccode.yml: not known (no analysis)")
-    return _row("publiccode_valid", False, "no publiccode.yml")
+        return _row("publiccode_valid", False, "file_unknown", file="publiccode.yml")
+    return _row("publiccode_valid", False, "file_missing", file="publiccode.yml")
 
 
 def _secrets_row(analysis: dict[str, Any] | None) -> ScoreRow:
     if analysis is None:
-        return _row("no_secrets", False, "not known: the repository was not analysed")
+        return _row("no_secrets", False, "not_analysed")
     found = analysis.get("secrets") or []
     if not found:
-        return _row("no_secrets", True, "no secret found")
-    places = "; ".join(
-        f"{item['path']}:{item['line']} ({_SECRET_LABELS.get(item['kind'], item['kind'])})"
-        for item in found[:10]
-    )
-    more = f" and {len(found) - 10} more" if len(found) > 10 else ""
-    return _row("no_secrets", False, f"{len(found)} secrets committed: {places}{more}")
+        return _row("no_secrets", True, "secrets_none")
+    places = [
+        nested(
+            "secret_place",
+            path=item["path"],
+            line=item["line"],
+            # A kind this module does not name shows as its key.
+            kind=nested(f"secret_{item['kind']}") if f"secret_{item['kind']}" in MESSAGES
+            else item["kind"],
+        )
+        for item in found[:_SECRETS_SHOWN]
+    ]  # fmt: skip
+    more = len(found) - _SECRETS_SHOWN
+    if more > 0:
+        return _row(
+            "no_secrets", False, "secrets_found_more", count=len(found), places=places, more=more
+        )
+    return _row("no_secrets", False, "secrets_found", count=len(found), places=places)
 
 
 def readiness_checklist(record: Any) -> Score:
     """The publication checklist of a record: one row per item of :data:`ITEMS`."""
+    record = prepared(record)
     analysis = analysis_of(record)
     detected, approved = _licence_rows(analysis)
     description = field(record, "description")
     if description is None:
-        described = _row("description", False, "description not known")
+        described = _row("description", False, "description_unknown")
+    elif str(description).strip():
+        described = _row("description", True, "description_present")
     else:
-        has_text = bool(str(description).strip())
-        described = _row("description", has_text, "has a description" if has_text else
-                         "no description")  # fmt: skip
+        described = _row("description", False, "description_missing")
     rows = (
         detected,
         approved,

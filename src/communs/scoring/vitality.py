@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from communs.scoring.base import Score, ScoreRow, analysis_of
+from communs.scoring.base import Score, ScoreRow, analysis_of, prepared
 
 NAME = "vitality"
 WINDOW_DAYS = 60
@@ -56,9 +56,10 @@ def _activity(record: Any) -> dict[str, Any] | None:
 
 def vitality_index(record: Any) -> Score:
     """The vitality index (0–100) of a record whose analysis read a git history."""
+    record = prepared(record)
     activity = _activity(record)
     if activity is None or activity.get("age_days") is None:
-        row = ScoreRow("history", 0, "no git history analysed: the index needs a checkout")
+        row = ScoreRow("history", 0, "history_missing")
         return Score(0, (row,), name=NAME, maximum=100, known=False)
     days = {int(day["offset"]): day for day in activity.get("days") or []}
     age = float(activity["age_days"])
@@ -85,23 +86,27 @@ def vitality_index(record: Any) -> Score:
         ScoreRow(
             "user_community",
             means["user_community"],
-            f"{today.get('authors_before', 0)} distinct authors before today",
+            "authors_before_today",
+            {"count": today.get("authors_before", 0)},
         ),
         ScoreRow(
             "code_activity",
             means["code_activity"],
-            f"{activity.get('commits_60d', 0)} commits with {activity.get('merges_60d', 0)} "
-            "merges in 60 days",
+            "commits_60d",
+            {"commits": activity.get("commits_60d", 0), "merges": activity.get("merges_60d", 0)},
         ),
         ScoreRow(
             "release_history",
             means["release_history"],
-            f"{activity.get('tags_60d', 0)} tags in 60 days",
-        ),  # fmt: skip
-        ScoreRow("longevity", means["longevity"], f"first commit {age:.0f} days ago"),
+            "tags_60d",
+            {"count": activity.get("tags_60d", 0)},
+        ),
+        ScoreRow("longevity", means["longevity"], "first_commit_age", {"days": age}),
     ]
     adjustment = round(index - sum(row.points for row in rows), 2)
     if adjustment:
-        why = f"{capped} days capped at 100, then " if capped else ""
-        rows.append(ScoreRow("cap", adjustment, f"{why}the mean cut to an integer"))
+        if capped:
+            rows.append(ScoreRow("cap", adjustment, "cap_days", {"days": capped}))
+        else:
+            rows.append(ScoreRow("cap", adjustment, "cap_rounding"))
     return Score(index, tuple(rows), name=NAME, maximum=100)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from communs.analysis.pipeline import AnalyseResult, analyse_repositories, pending, summary
 from communs.repositories.models import Repository
 from communs.sources.models import Forge
+from communs.web.figures import refresh_figures
 
 FAILED = 3
 INTERRUPTED = 130
@@ -117,6 +118,7 @@ class Command(BaseCommand):
         result = analyse_repositories(
             selection, tokens=tokens, install_signals=True, contact=contact
         )
+        refresh_figures()  # the stats page counts what analyses found
         self.report(result)
 
     def report(self, result: AnalyseResult) -> None:

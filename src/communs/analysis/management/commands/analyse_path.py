@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from communs.analysis import analyse_tree
+from communs.analysis.display import localised_scores
 from communs.analysis.examine import publiccode_verdict
 from communs.scoring import all_scores, hidden_by_default
 
@@ -65,7 +66,8 @@ class Command(BaseCommand):
         output = {
             "analysis": analysis.to_dict(),
             "publiccode": publiccode,
-            "scores": {name: score.to_dict() for name, score in scores.items()},
+            # Evidence in the shell's language, with its stable id and parameters.
+            "scores": localised_scores({name: score.to_dict() for name, score in scores.items()}),
             "hidden_by_default": hidden_by_default(scores["codegouv"]),
         }
         self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))

@@ -95,6 +95,48 @@ def test_it_answers_a_preflight(client: Client, db: None) -> None:
     assert not response.has_header("Access-Control-Allow-Credentials")
 
 
+@pytest.mark.parametrize("path", ["/api/publiccode/validate", "/api/v1/publiccode/validate"])
+def test_it_lets_any_origin_validate_a_publiccode_file(client: Client, db: None, path: str) -> None:
+    # A browser sends a YAML or JSON body only after a preflight that allows POST.
+    preflight = client.options(
+        path,
+        HTTP_ORIGIN="https://reuse.example.org",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type",
+    )
+    assert preflight.status_code == 204
+    assert preflight["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight["Access-Control-Allow-Methods"].split(", ")
+    assert "Content-Type" in preflight["Access-Control-Allow-Headers"]
+    assert not preflight.has_header("Access-Control-Allow-Credentials")
+    # Then the request itself, which the browser lets the page read.
+    response = client.post(
+        path,
+        "publiccodeYmlVersion: '0.4'\n",
+        content_type="application/yaml",
+        HTTP_ORIGIN="https://reuse.example.org",
+    )
+    assert response.status_code == 200
+    assert json.loads(response.content)["valid"] is False
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert not response.has_header("Access-Control-Allow-Credentials")
+
+
+def test_it_says_the_validator_only_takes_a_body(client: Client, db: None) -> None:
+    response = client.get("/api/publiccode/validate", HTTP_ACCEPT_LANGUAGE="en")
+    assert "only accepts POST" in error_of(response, 405)
+    assert response["Allow"] == "POST, OPTIONS"
+
+
+def test_it_allows_posting_nowhere_else(client: Client, db: None) -> None:
+    preflight = client.options(
+        "/api/v1/repositories",
+        HTTP_ORIGIN="https://reuse.example.org",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+    )
+    assert "POST" not in preflight["Access-Control-Allow-Methods"]
+
+
 def test_it_leaves_the_pages_alone(client: Client, db: None) -> None:
     response = client.get("/")
     assert response.status_code == 200

@@ -23,8 +23,9 @@ from tests.fixtures_data import (
 from communs.repositories.models import Repository
 from communs.search import index_repositories
 from communs.sources.models import Forge
+from communs.web.figures import forget_figures
 
-__all__ = ["RepositoryFactory", "Sector"]
+__all__ = ["RepositoryFactory", "Sector", "forget_cached"]
 
 
 @dataclass
@@ -85,5 +86,13 @@ def _bulk_repositories(sector: Sector, total: int) -> None:
 
 @pytest.fixture(autouse=True)
 def fresh_statistics() -> None:
-    """Each test starts with no cached figure: rows made by one never leak into another."""
+    """Each test starts with no cached count: rows made by one never leak into another.
+    (The pages' figures live in a table of the test database, emptied with each test.)"""
     cache.clear()
+
+
+def forget_cached() -> None:
+    """Every cached count forgotten, as when data was stored without a refresh: the
+    search's (the default cache) and the pages' figures (``communs.web.figures``)."""
+    cache.clear()
+    forget_figures()

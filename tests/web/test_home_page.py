@@ -3,13 +3,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from communs.web.queries import site_figures
 
-from .conftest import RepositoryFactory, Sector
+from .conftest import RepositoryFactory, Sector, forget_cached
 
 
 @pytest.fixture
@@ -47,7 +46,7 @@ def test_it_keeps_figures_for_a_while_but_never_lists(
     assert site_figures().repositories == 5
     html = client.get(reverse("home")).content.decode()
     assert "direction-numerique/tout-neuf" in html
-    cache.clear()
+    forget_cached()
     assert site_figures().repositories == 6
 
 

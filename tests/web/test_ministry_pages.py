@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -16,7 +15,7 @@ from django.urls import reverse
 from communs.repositories.models import Repository
 from communs.sources.models import Account, Organisation
 
-from .conftest import RepositoryFactory, Sector
+from .conftest import RepositoryFactory, Sector, forget_cached
 from .tables import number, read_tables
 
 
@@ -130,7 +129,7 @@ def test_the_pages_do_a_fixed_number_of_queries(
     def queries_per_page() -> list[int]:
         counted = []
         for url in urls:
-            cache.clear()
+            forget_cached()
             with CaptureQueriesContext(connection) as captured:
                 assert client.get(url).status_code == 200
             counted.append(len(captured))

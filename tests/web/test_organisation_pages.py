@@ -4,7 +4,6 @@ import re
 from collections.abc import Callable
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +12,7 @@ from django.urls import reverse
 from communs.sources.models import Account, Organisation
 from communs.web.queries import subtree_ids
 
-from .conftest import RepositoryFactory, Sector
+from .conftest import RepositoryFactory, Sector, forget_cached
 
 LIST = reverse("organisation-list")
 
@@ -77,12 +76,12 @@ def test_it_lists_organisations_with_a_fixed_number_of_queries(
             key=f"service-{number}", name=f"Service {number}", parent=sector.directorate
         )
         Account.objects.create(forge=sector.github, path=f"service-{number}", organisation=child)
-    cache.clear()
+    forget_cached()
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(LIST)
     assert response.status_code == 200
     assert response.content.decode().count('<th scope="row">') == 50
-    cache.clear()
+    forget_cached()
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(LIST, {"sort": "repositories", "page": "2"})
     assert response.content.decode().count('<th scope="row">') == 83 - 50
@@ -136,7 +135,9 @@ def test_it_shows_the_forges_an_organisation_runs(
     client: Client, sector: Sector, published: None
 ) -> None:
     html = client.get(sector.lab.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert 'href="https://gitlab.exemple.gouv.fr" rel="external">gitlab.exemple.gouv.fr' in html
+    # Its status page in Communs, and the forge itself.
+    assert '<a href="/forges/gitlab.exemple.gouv.fr/">gitlab.exemple.gouv.fr</a>' in html
+    assert '<a href="https://gitlab.exemple.gouv.fr" rel="external">on the web</a>' in html
     assert "Whole forge followed" in html
     assert "groupe/instance" in html
     # The ministry has no account of its own: its page counts those below it.

@@ -9,6 +9,7 @@ from communs.web.present import (
     page_window,
     parse_page_number,
     redact_emails,
+    shorten,
 )
 
 
@@ -92,3 +93,18 @@ def test_it_windows_page_numbers(current: int, last: int, expected: list[int | N
 )
 def test_it_reads_page_numbers(raw: object, expected: int | None) -> None:
     assert parse_page_number(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("court", 10, "court"),
+        ("exactement", 10, "exactement"),
+        ("un peu trop long", 10, "un peu tr…"),
+        ("", 5, ""),
+        ("éèàùç" * 3, 4, "éèà…"),
+    ],
+)
+def test_shorten_cuts_what_does_not_fit_and_says_so(text: str, limit: int, expected: str) -> None:
+    assert shorten(text, limit) == expected
+    assert len(shorten(text, limit)) <= limit

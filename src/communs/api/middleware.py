@@ -13,7 +13,9 @@ In order, for a request whose path starts with ``/api/``:
 5. a successful ``GET`` gets an ``ETag``, a hash of its body, and becomes a 304 when
    ``If-None-Match`` (or ``If-Modified-Since`` against the view's ``Last-Modified``)
    says the client holds it already;
-6. every answer allows reading from any origin, without credentials.
+6. every answer allows reading from any origin, without credentials; the one operation
+   that takes a body (``POST /api/publiccode/validate``, which stores nothing) may be
+   called from any origin too, still without credentials.
 
 The counters live in the default cache: with the local-memory cache each server
 process counts on its own (see docs/api.md), a shared cache makes the budget global.
@@ -30,6 +32,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe, quote_etag
 from django.utils.translation import gettext as _
@@ -39,6 +42,11 @@ from communs.api.ratelimit import Rate, client_address, parse_rate, window
 
 PREFIX = "/api/"
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
+# The operations that read a body rather than the index (by URL name: the publiccode.yml
+# validator, at both its addresses). They store nothing, so a page on any site may call
+# them as it may read the rest; a preflight must say POST for the browser to send it.
+POST_OPERATIONS = frozenset({"validate_publiccode", "api-publiccode-validate"})
+POST_METHODS = "POST, OPTIONS"
 ALLOWED_HEADERS = "Accept, Accept-Language, Content-Type, If-Modified-Since, If-None-Match"
 EXPOSED_HEADERS = (
     "ETag, Last-Modified, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
@@ -76,8 +84,9 @@ class ApiMiddleware:
         if request.method == "OPTIONS":
             # A CORS preflight, or a client asking what it may do: the same answer.
             response: HttpResponseBase = HttpResponse(status=204)
-            response["Allow"] = ALLOWED_METHODS
-            response["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+            methods = allowed_methods(request.path_info)
+            response["Allow"] = methods
+            response["Access-Control-Allow-Methods"] = methods
             response["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
             response["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE)
             return _allow_cors(response)
@@ -90,7 +99,7 @@ class ApiMiddleware:
                 request.method = "GET"
             response = self.get_response(request)
             response = _conditional(request, response)
-            response = _as_json_error(response)
+            response = _as_json_error(response, allowed_methods(request.path_info))
             if head:
                 request.method = "HEAD"
                 _drop_body(response)
@@ -115,6 +124,15 @@ class ApiMiddleware:
             cache.set(key, 1, timeout=rate.period + 1)
             used = 1
         return Budget(rate=rate, used=used, retry_after=retry_after)
+
+
+def allowed_methods(path: str) -> str:
+    """The methods the operation at ``path`` answers (reading ones for an unknown path)."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return ALLOWED_METHODS
+    return POST_METHODS if match.url_name in POST_OPERATIONS else ALLOWED_METHODS
 
 
 class Budget:
@@ -185,14 +203,21 @@ STATUS_MESSAGES = {
 }
 
 
-def _as_json_error(response: HttpResponseBase) -> HttpResponseBase:
-    """An error that is not JSON yet, as ``{"detail": ...}`` with the same status."""
+# What a 405 says at the address of an operation that only takes a body.
+POST_ONLY = gettext_lazy("Method not allowed: this operation only accepts POST (and OPTIONS).")
+
+
+def _as_json_error(response: HttpResponseBase, methods: str = ALLOWED_METHODS) -> HttpResponseBase:
+    """An error that is not JSON yet, as ``{"detail": ...}`` with the same status;
+    a 405 says ``methods`` in ``Allow``."""
     if response.status_code < 400 or response.get("Content-Type", "").startswith(
         "application/json"
     ):
         return response
     status = response.status_code
     message = STATUS_MESSAGES.get(status) or STATUS_MESSAGES[500 if status >= 500 else 400]
+    if status == 405 and methods == POST_METHODS:
+        message = POST_ONLY
     replacement = HttpResponse(
         json.dumps({"detail": str(message)}, ensure_ascii=False),
         status=status,
@@ -202,7 +227,7 @@ def _as_json_error(response: HttpResponseBase) -> HttpResponseBase:
         if response.has_header(header):
             replacement[header] = response[header]
     if status == 405:
-        replacement["Allow"] = ALLOWED_METHODS
+        replacement["Allow"] = methods
     return replacement
 
 

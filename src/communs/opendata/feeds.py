@@ -10,6 +10,10 @@
 - ``/feeds/organisations/<key>.atom``: new repositories of an organisation and of
   every organisation under it.
 
+Every feed answers with an ``ETag`` (a hash of its body) and ``Last-Modified`` (its
+newest entry), and with 304 when the reader's ``If-None-Match`` or ``If-Modified-Since``
+says it holds the same feed: readers poll often, and most polls find nothing new.
+
 What forges wrote is untrusted: summaries are HTML-escaped before Atom escapes them
 again as XML (a reader renders ``type="html"`` summaries as HTML), characters that
 XML 1.0 cannot hold are dropped, links are ``http(s)`` only, and no e-mail address
@@ -18,6 +22,7 @@ appears (none is given as an author; those in descriptions are hidden).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -26,14 +31,15 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.db.models.fields.json import KeyTextTransform
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.http import parse_http_date_safe, quote_etag
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,11 +48,10 @@ from communs.repositories.models import Repository
 from communs.search.query import SELECTION_PARAMS, SearchQuery
 from communs.sources.models import Organisation
 from communs.web import queries
+from communs.web.figures import cached_statistic
 from communs.web.present import http_url, redact_emails
 
 ENTRIES = 50
-RELEASES_CACHE_KEY = "communs.opendata.latest-releases"
-RELEASES_TTL = 300
 # Characters XML 1.0 cannot hold (Django refuses to write them, which would be a 500).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # The list page's parameters that choose repositories; paging ones are not part of a
@@ -88,11 +93,33 @@ class BadFeedRequest(Exception):
     """The query string asks for something no search can be: the feed answers 400."""
 
 
+def conditional(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    """A feed's answer with its ``ETag``, or 304 when the reader holds it already.
+
+    The ETag hashes the body, so it is exact (the language, an edited description):
+    ``If-None-Match`` wins over ``If-Modified-Since``, which Django's ``Feed`` sets from
+    the newest entry and which misses an entry edited without a newer date.
+    """
+    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        return response
+    if not isinstance(response, HttpResponse):
+        return response
+    digest = hashlib.blake2b(response.content, digest_size=16).hexdigest()
+    response["ETag"] = quote_etag(digest)
+    last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+    return get_conditional_response(
+        request, etag=response["ETag"], last_modified=last_modified, response=response
+    )
+
+
 class _AtomFeed(Feed):
     """An Atom feed whose id is its own address (Django would reuse the page's link,
-    which two feeds may share)."""
+    which two feeds may share), answering 304 to a reader that holds it already."""
 
     feed_type = Atom1Feed
+
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        return conditional(request, super().__call__(request, *args, **kwargs))
 
     def get_feed(self, obj: Any, request: HttpRequest) -> Atom1Feed:
         feed = super().get_feed(obj, request)
@@ -166,7 +193,7 @@ class SavedSearch:
 class RepositoriesFeed(_RepositoryEntries):
     """``/feeds/repositories.atom``: the newest repositories, or a saved search."""
 
-    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return super().__call__(request, *args, **kwargs)
         except BadFeedRequest as error:
@@ -284,8 +311,9 @@ class ReleasesFeed(_AtomFeed):
 
     def items(self) -> list[Repository]:
         # Sorting on a JSON key reads every repository with a release (no index can
-        # serve it): the ids are kept a few minutes, as releases come with harvests.
-        ids = cache.get_or_set(RELEASES_CACHE_KEY, _latest_release_ids, RELEASES_TTL)
+        # serve it): the ids are kept with the pages' figures, counted anew when a
+        # harvest stores data (releases only come with harvests).
+        ids = cached_statistic("feeds.latest-releases", latest_release_ids)
         rows = Repository.objects.select_related(
             "forge__organisation", "account__organisation"
         ).in_bulk(ids)
@@ -332,7 +360,7 @@ class ReleasesFeed(_AtomFeed):
         return self.item_pubdate(repo)
 
 
-def _latest_release_ids() -> list[int]:
+def latest_release_ids() -> list[int]:
     rows = (
         Repository.objects.filter(gone_since__isnull=True, latest_release__isnull=False)
         .annotate(release_published=KeyTextTransform("published_at", "latest_release"))

@@ -9,18 +9,17 @@ A repository whose forge no longer lists it (``gone_since`` set) is kept but lef
 of figures and lists, unless a filter asks for it; its own page still answers.
 
 Statistics over the whole index (the home page's figures, the counts the filters offer,
-repositories per organisation) are cached for ``STATISTICS_TTL`` seconds: each is a scan
-of every repository, too slow to repeat on every page at a hundred thousand rows, and a
-few minutes' lag on a figure harms no one. Lists and filtered counts are never cached.
+repositories per organisation) are each a scan of every repository, too slow to repeat
+on every page at a hundred thousand rows: they are counted once per data change and
+shared by every process (``communs.web.figures``). Lists and filtered counts are never
+cached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import TypeVar
 
-from django.core.cache import cache
 from django.core.paginator import Page, PageNotAnInteger, Paginator
 from django.db.models import (
     Count,
@@ -47,6 +46,7 @@ from communs.search.query import MAX_PAGE, SearchQuery, SearchResult, parse_para
 from communs.search.query import UNKNOWN_LICENSE as UNKNOWN_LICENSE
 from communs.search.text import clean_text
 from communs.sources.models import Account, Forge, Organisation
+from communs.web.figures import cached_statistic
 from communs.web.present import LAST_PAGE, parse_page_number
 
 PER_PAGE = 50
@@ -54,15 +54,6 @@ PER_PAGE = 50
 FACET_LIMIT = 150
 # What forges send when a licence exists but is not one they recognise.
 OTHER_LICENSE = "NOASSERTION"
-# Seconds a whole-index statistic is kept (see the module docstring).
-STATISTICS_TTL = 300
-
-T = TypeVar("T")
-
-
-def cached_statistic(name: str, compute: Callable[[], T]) -> T:
-    """``compute()``, kept in the cache for ``STATISTICS_TTL`` seconds under ``name``."""
-    return cache.get_or_set(f"communs.web.{name}", compute, STATISTICS_TTL)
 
 
 def present_repositories() -> QuerySet[Repository]:

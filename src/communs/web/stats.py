@@ -2,12 +2,10 @@
 
 Each figure is one SQL aggregate over the present repositories (``GROUP BY`` a column,
 or a month computed by the database itself), never a loop over rows, so the cost stays
-a few scans of the table whatever its size. The counts are cached for
-``queries.STATISTICS_TTL`` seconds, like the home page's figures, as raw values: labels
-are translated per request, so one cached entry serves both languages.
-
-The cache is the process's own (``LocMemCache``): a harvest or an import, run by another
-process, cannot empty it, so figures lag the data by the cache's lifetime at most.
+a few scans of the table whatever its size. The counts are kept like the home page's
+figures (``communs.web.figures``: shared by every process, counted anew when a command
+stores data), as raw values: labels are translated per request, so one cached entry
+serves both languages.
 """
 
 from __future__ import annotations
@@ -282,10 +280,16 @@ def _newest(ids: list[int], limit: int) -> list[Repository]:
     return [found[pk] for pk in keys if pk in found]
 
 
+def ministry_counts(ministry: Organisation, ids: list[int]) -> dict[str, Any]:
+    """The licence and language counts and the accounts of ``ministry``, whose tree is
+    ``ids`` (cached)."""
+    return queries.cached_statistic(f"ministry.{ministry.pk}", lambda: _subtree_counts(ids))
+
+
 def ministry_summary(ministry: Organisation, top: int = 10, latest: int = 10) -> MinistrySummary:
     children = queries.organisation_children_map()
     ids = queries.subtree_ids(ministry, children)
-    counts = queries.cached_statistic(f"ministry.{ministry.pk}", lambda: _subtree_counts(ids))
+    counts = ministry_counts(ministry, ids)
     licenses = [
         (value or queries.UNKNOWN_LICENSE, license_label(value), n)
         for value, n in counts["licenses"]

@@ -95,6 +95,7 @@ def repository_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "section": "repositories",
         "repository": repository,
         "organisation": organisation,
+        "ministry": organisation.ministry if organisation else None,
         # The stored analysis of its code (None until `communs analyse` reads it).
         "analysis": analysis_view(analysis_of(repository.pk)),
     }
@@ -124,10 +125,17 @@ def organisation_detail(request: HttpRequest, key: str) -> HttpResponse:
     subtree = queries.subtree_ids(organisation)
     page = _page_or_404(queries.organisation_repositories(subtree), request)
     queries.add_repository_counts([organisation])
+    ancestors = organisation.ancestors()
+    # Its ministry's page (figures and tree): its own when it is one, else the one above.
+    ministry = next(
+        (node for node in [organisation, *ancestors] if node.level == Organisation.Level.MINISTRY),
+        None,
+    )
     context = {
         "section": "organisations",
         "organisation": organisation,
-        "ancestors": organisation.ancestors(),
+        "ancestors": ancestors,
+        "ministry": ministry,
         "children": queries.organisation_children(organisation),
         "accounts": queries.organisation_accounts(organisation),
         "forges": list(organisation.forges.order_by("host")),

@@ -6,7 +6,8 @@ page windows) and add what needs Django: translation and localised dates and num
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 
 from django import template
 from django.core.paginator import Page
@@ -14,8 +15,8 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from communs.web import present
 from communs.web.queries import OTHER_LICENSE
@@ -33,6 +34,13 @@ def http_url(value: object) -> str:
 def hide_emails(value: object) -> str:
     """The text with every e-mail address replaced by a note that it was hidden."""
     return present.redact_emails(str(value or ""), _("[e-mail address hidden]"))
+
+
+@register.filter
+def shorten(value: object, limit: int) -> str:
+    """At most ``limit`` characters, an ellipsis ending what was cut (``truncatechars``,
+    cheaper on texts that fit)."""
+    return present.shorten(str(value or ""), int(limit))
 
 
 @register.filter
@@ -69,9 +77,19 @@ def time_tag(value: object, format_name: str = "DATE_FORMAT") -> SafeString:
             _("unknown"),
         )
     local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return format_html(
-        '<time datetime="{}">{}</time>', value.isoformat(), date_format(local, format_name)
-    )
+    if format_name == "DATE_FORMAT":
+        shown = _day(local.date(), get_language())
+    else:
+        shown = date_format(local, format_name)
+    return format_html('<time datetime="{}">{}</time>', value.isoformat(), shown)
+
+
+@lru_cache(maxsize=8192)
+def _day(day: date, language: str | None) -> str:
+    """A day as ``DATE_FORMAT`` writes it in ``language`` (the active one, passed to be
+    part of the key). Kept: a list of fifty repositories writes fifty dates, most of
+    them seen before, and formatting one costs more than the rest of its table cell."""
+    return date_format(day, "DATE_FORMAT")
 
 
 @register.simple_tag

@@ -15,12 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from communs.analysis.pipeline import analyse_pending, summary
+from communs.catalogue.importer import link_repositories
+from communs.catalogue.models import Software
 from communs.harvest.engine import HarvestResult, harvest
 from communs.harvest.progress import Progress, SummaryRow, summary_table
-from communs.harvest.store import PlanError, build_plans
+from communs.harvest.store import PlanError, build_plans, index_harvested
 from communs.harvest.tokens import ForgeAddress, TokenError, client_tokens
 from communs.opendata.publish import read_datapackage, refresh_open_data
-from communs.search.indexing import rebuild_index
+from communs.web.figures import refresh_figures
 
 FAILED = 3
 # The run counts that say the stored repositories changed.
@@ -86,8 +88,12 @@ class Command(BaseCommand):
             per_host=max(1, settings.HARVEST_PER_HOST),
             contact=settings.HARVEST_CONTACT,
         )
-        # The search index follows what the harvest stored, failed forges' pages included.
-        rebuild_index()
+        # The search index follows what the harvest stored, changed or marked gone (failed
+        # forges' pages included, and what an earlier harvest killed before this left).
+        index_harvested()
+        if _changed(result):
+            # Catalogue entries whose repository URL a new repository now answers.
+            link_repositories(Software.objects.all())
         if options["analyse"] and not result.interrupted:
             # Only new repositories and those whose push moved are read (see pending()).
             analysed = analyse_pending([plan.host for plan in plans], tokens=tokens)
@@ -96,6 +102,8 @@ class Command(BaseCommand):
         # Writing them reads every repository: skipped when the harvest changed none.
         if _changed(result) or read_datapackage() is None:
             refresh_open_data()
+        # The pages' figures, counted anew now rather than by the next visitor.
+        refresh_figures()
         self.report(result)
 
     def report(self, result: HarvestResult) -> None:

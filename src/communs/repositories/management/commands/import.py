@@ -17,6 +17,7 @@ from communs.repositories.importer import (
 )
 from communs.repositories.opendata import OpenDataError
 from communs.search.indexing import rebuild_index
+from communs.web.figures import refresh_figures
 
 # Past this many problems the list is cut: the first ones are enough to fix a file.
 SHOWN_PROBLEMS = 50
@@ -69,6 +70,7 @@ class Command(BaseCommand):
             raise CommandError(self._refusal(refused)) from None
         # The search index follows what was stored (names and organisations too).
         rebuild_index()
+        refresh_figures()  # the pages' figures, counted anew
         if accounts is not None:
             self._write_accounts(accounts)
         if report is not None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 from communs.search.indexing import rebuild_index
 from communs.sources.importer import ImportReport, SourcesImportError, import_sources
 from communs.sources.sourcefiles import FORMATS, Problem
+from communs.web.figures import refresh_figures
 
 _FORMAT_NAMES = {
     "host-keyed": gettext_lazy("sources file, keyed by forge host"),
@@ -151,3 +152,4 @@ class Command(BaseCommand):
         else:
             # Organisation names are words of their repositories' search entries.
             rebuild_index()
+            refresh_figures()  # the hierarchy moved: the pages' figures, counted anew

@@ -97,6 +97,12 @@ INSTALLED_APPS = [
     "communs.audit",
     "communs.catalogue",
     "communs.wikidata",
+    # Accounts (docs/accounts.md): local accounts with verified addresses, and one
+    # OpenID Connect provider (ProConnect, Keycloak) when COMMUNS_OIDC_* are set.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -181,6 +188,69 @@ EMAIL_USE_SSL = envbool("COMMUNS_EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env("COMMUNS_DEFAULT_FROM_EMAIL", "communs@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Accounts (docs/accounts.md). Sign-in by e-mail address, which must be verified before
+# the account can sign in; an agent is a verified address in one of these domains
+# (subdomains included).
+AGENT_DOMAINS = envlist("COMMUNS_AGENT_DOMAINS", "gouv.fr")
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:profile"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if envbool("COMMUNS_SECURE_COOKIES", False) else "http"
+# allauth names new users after their address's local part, never the whole address
+# (the audit log names people by their user name).
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# The generic OpenID Connect provider: shown only when its server and client are set.
+OIDC_SERVER_URL = env("COMMUNS_OIDC_SERVER_URL")
+OIDC_CLIENT_ID = env("COMMUNS_OIDC_CLIENT_ID")
+OIDC_SETTINGS: dict = {
+    "server_url": OIDC_SERVER_URL,
+    "scope": envlist("COMMUNS_OIDC_SCOPES", "openid,email,profile"),
+    # Trust the provider's word that an address is the person's (ProConnect only gives
+    # addresses it has checked); off, the address is verified by e-mail like a local one.
+    "verified_email": envbool("COMMUNS_OIDC_VERIFIED_EMAIL", False),
+}
+if env("COMMUNS_OIDC_TOKEN_AUTH_METHOD"):
+    # client_secret_post, for providers that refuse HTTP Basic at the token endpoint.
+    OIDC_SETTINGS["token_auth_method"] = env("COMMUNS_OIDC_TOKEN_AUTH_METHOD")
+SOCIALACCOUNT_PROVIDERS: dict = {
+    "openid_connect": {
+        # allauth's provider, reading userinfo answered as a signed JWT too (ProConnect).
+        "provider_class": "communs.accounts.oidc.provider.CommunsOpenIDConnectProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [],
+    }
+}
+if OIDC_SERVER_URL and OIDC_CLIENT_ID:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
+        {
+            "provider_id": env("COMMUNS_OIDC_PROVIDER_ID", "oidc"),
+            "name": env("COMMUNS_OIDC_NAME", "OpenID Connect"),
+            "client_id": OIDC_CLIENT_ID,
+            "secret": envsecret("COMMUNS_OIDC_CLIENT_SECRET"),
+            "settings": OIDC_SETTINGS,
+        }
+    )
+# Contact the referents (docs/accounts.md): messages one account, and one client
+# address, may send, as "5/hour" (periods second, minute, hour, day; 0: no limit).
+CONTACT_RATE_LIMIT = env("COMMUNS_CONTACT_RATE_LIMIT", "5/hour")
+# The site's public address, for links in e-mails sent by commands (no request to ask).
+SITE_URL = env("COMMUNS_SITE_URL", "http://localhost:8000")
+# Referent lifecycle: days between confirmations, and days to answer a reminder.
+REFERENT_CONFIRM_EVERY_DAYS = envint("COMMUNS_REFERENT_CONFIRM_EVERY_DAYS", 365)
+REFERENT_LAPSE_AFTER_DAYS = envint("COMMUNS_REFERENT_LAPSE_AFTER_DAYS", 30)
+
 SESSION_COOKIE_SECURE = envbool("COMMUNS_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -213,9 +283,26 @@ API_RATE_LIMIT = env("COMMUNS_API_RATE_LIMIT", "60/minute")
 # The header a reverse proxy sets to the client's address (X-Forwarded-For): read only
 # when set, otherwise anyone could write it to escape the limit.
 TRUSTED_PROXY_HEADER = env("COMMUNS_TRUSTED_PROXY_HEADER")
-# The API's rate counters and the pages' cached figures. Local memory is per process:
-# each server worker counts its own budget.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# "default" holds the API's rate counters: local memory, so each server worker counts
+# its own budget. "figures" holds the pages' whole-index figures, shared by every process
+# and counted anew when a harvest or an import stores data (communs.web.figures): a table
+# of the database. COMMUNS_CACHE_URL (redis://…, needs the redis package): both in Redis.
+CACHE_URL = env("COMMUNS_CACHE_URL")
+if CACHE_URL:
+    CACHES = {
+        alias: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        for alias in ("default", "figures")
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "figures": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "communs_figures_cache",
+            # Each refresh writes a new generation; older ones expire within a day.
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        },
+    }
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,19 @@
+"""/accounts/: allauth's pages (sign in and up, addresses, OpenID Connect) and the
+profile page."""
+
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import include, path
+
+from communs.accounts import views
+
+# Our pages under the "accounts" namespace; allauth's keep their own names
+# (account_login, account_signup…), which its templates and redirects reverse.
+own_patterns = [
+    path("profile/", views.profile, name="profile"),
+]
+
+urlpatterns: list = [
+    path("", include((own_patterns, "accounts"))),
+    path("", include("allauth.urls")),
+]

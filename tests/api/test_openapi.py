@@ -21,6 +21,8 @@ OPERATIONS = {
     ("get", "/api/v1/dependencies"),
     ("get", "/api/v1/dependencies/{package}"),
     ("get", "/api/v1/catalogue/candidates"),
+    ("get", "/api/v1/catalogue/software"),
+    ("get", "/api/v1/catalogue/software/{slug}"),
     ("post", "/api/v1/publiccode/validate"),
 }
 

@@ -95,6 +95,21 @@ def forge_list_with_a_failure() -> str:
     return "/forges/"
 
 
+def catalogue_entry() -> str:
+    from communs.catalogue.models import Instance, Moderation, Software
+
+    software = Software.objects.create(
+        name="LibreOffice",
+        slug="libreoffice",
+        licence="MPL-2.0",
+        function="Bureautique",
+        description_fr="Une **suite** bureautique.",
+        moderation=Moderation.PUBLISHED,
+    )
+    Instance.objects.create(software=software, name="Bureau en ligne", url="https://example.org")
+    return software.get_absolute_url()
+
+
 # Each page type, and how to reach one from the data the test loaded (``analysed``: the
 # repositories the analysis read, with scores, dependencies and a publiccode.yml).
 PAGES: dict[str, Callable[[list[Repository]], str]] = {
@@ -123,6 +138,14 @@ PAGES: dict[str, Callable[[list[Repository]], str]] = {
     "publiccode-validate": lambda analysed: "/publiccode/",
     "publiccode-new": lambda analysed: "/publiccode/new/",
     "api-docs": lambda analysed: "/api/docs",
+    "list": lambda analysed: (catalogue_entry(), "/catalogue/?status=observation&sort=users")[1],
+    "software": lambda analysed: catalogue_entry(),
+    "instances": lambda analysed: (catalogue_entry(), "/catalogue/instances/")[1],
+    "account_login": lambda analysed: "/accounts/login/",
+    "account_signup": lambda analysed: "/accounts/signup/",
+    "account_reset_password": lambda analysed: "/accounts/password/reset/",
+    "account_reset_password_done": lambda analysed: "/accounts/password/reset/done/",
+    "account_email_verification_sent": lambda analysed: "/accounts/confirm-email/",
     "404": lambda analysed: "/no-such-page/",
 }
 
@@ -138,6 +161,52 @@ NOT_PAGES = {
     "sitemap": "XML for crawlers",
     "sitemap-section": "XML for crawlers",
     "robots-txt": "text for crawlers",
+    "mine": "the catalogue's list of an agent's software, behind a sign-in (tests/catalogue)",
+    "export-json": "a download (catalogue.json)",
+    "export-csv": "a download (catalogue.csv)",
+    "feed-new": "an Atom feed",
+    "feed-updated": "an Atom feed",
+    "feed-new-category": "an Atom feed",
+    "feed-updated-category": "an Atom feed",
+    "candidates": "moderators' publiccode.yml candidates, behind a sign-in (tests/catalogue)",
+    "candidate-propose": "a POST that creates a proposal and redirects",
+    "profile": "the profile, behind a sign-in (tests/accounts)",
+    "account_logout": "allauth's sign-out confirmation, behind a sign-in (tests/accounts)",
+    "account_inactive": "allauth's notice for a disabled account, reached only by signing in",
+    "account_reauthenticate": "allauth's password check before a change, behind a sign-in",
+    "account_request_reauthentication_code": "allauth's sign-in codes, turned off",
+    "account_confirm_reauthentication_code": "allauth's sign-in codes, turned off",
+    "account_confirm_login_code": "allauth's sign-in codes, turned off",
+    "account_email": "allauth's addresses page, behind a sign-in (tests/accounts)",
+    "account_change_password": "allauth's password change, behind a sign-in",
+    "account_set_password": "allauth's password setting, behind a sign-in",
+    "account_confirm_email": "allauth's verification link, a key sent by e-mail (tests/accounts)",
+    "account_reset_password_from_key": "allauth's reset link, needs a key sent by e-mail",
+    "account_reset_password_from_key_done": "allauth's notice after a reset, reached from a key",
+    "socialaccount_login_cancelled": "allauth's notice: an OpenID Connect sign-in was cancelled",
+    "socialaccount_login_error": "allauth's notice after an OpenID Connect sign-in fails",
+    "socialaccount_signup": "allauth's form after an OpenID Connect sign-in, needs a provider",
+    "socialaccount_connections": "allauth's linked accounts, behind a sign-in",
+    "": "allauth's unnamed legacy /accounts/social/ addresses, redirects",
+    "openid_connect_login": "the OpenID Connect sign-in, only with a provider (tests/accounts)",
+    "openid_connect_callback": "the provider's redirect back, not a page",
+    "propose": "the catalogue's actions, behind a sign-in (tests/catalogue/test_roles.py)",
+    "moderation": "moderators' proposals queue, behind a sign-in (tests/catalogue)",
+    "audit-log": "moderators' audit log, behind a sign-in (tests/catalogue)",
+    "categories": "moderators' categories, behind a sign-in (tests/catalogue)",
+    "category-edit": "moderators' category form, behind a sign-in (tests/catalogue)",
+    "category-delete": "a moderator's POST that redirects",
+    "referent-confirm": "a referent's yearly link, needs a signed token (tests/catalogue)",
+    "declare-use": "an agent's action, behind a sign-in (tests/catalogue)",
+    "become-referent": "an agent's action, behind a sign-in (tests/catalogue)",
+    "hand-over": "a referent's action, behind a sign-in (tests/catalogue)",
+    "add-instance": "an agent's action, behind a sign-in (tests/catalogue)",
+    "contact": "the contact form, behind a sign-in (tests/catalogue)",
+    "publish": "a moderator's POST that redirects",
+    "reject": "a moderator's POST that redirects",
+    "edit": "a moderator's form, behind a sign-in (tests/catalogue)",
+    "categorise": "a moderator's form, behind a sign-in (tests/catalogue)",
+    "dereference": "a moderator's form, behind a sign-in (tests/catalogue)",
 }
 
 

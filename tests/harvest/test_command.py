@@ -133,3 +133,22 @@ def test_a_harvest_publishes_the_open_data(forges: list[Forge]) -> None:
     harvest("--no-progress")
     assert (open_data_dir() / DATAPACKAGE).stat().st_mtime_ns != written
     assert read_datapackage()["resources"][0]["rows"] > 0
+
+
+def test_catalogue_entries_get_linked_to_the_repositories_a_harvest_finds(
+    forges: list[Forge],
+) -> None:
+    from communs.catalogue.models import Moderation, Software
+
+    harvest("--no-progress")
+    found = Repository.objects.order_by("pk")[0]
+    url = found.url
+    found.delete()
+    software = Software.objects.create(
+        name="Outil", slug="outil", repository_url=url, moderation=Moderation.PUBLISHED
+    )
+
+    harvest("--no-progress")
+
+    software.refresh_from_db()
+    assert software.repository == Repository.objects.get(url=url)

@@ -76,6 +76,11 @@ def test_it_publishes_every_dataset_with_its_schemas_and_a_data_package(
         "repositories.json",
         "organisations.csv",
         "organisations.json",
+        # The catalogue registers its own (communs.catalogue.apps).
+        "catalogue.csv",
+        "catalogue.json",
+        "catalogue-instances.csv",
+        "catalogue-instances.json",
     ]
     for resource in package["resources"]:
         content = (open_data_dir / resource["path"]).read_bytes()

@@ -28,6 +28,7 @@ def test_the_index_lists_every_section(sector: SectorCore) -> None:
     assert sections == [
         "http://testserver/sitemap-pages.xml",
         "http://testserver/sitemap-organisations.xml",
+        "http://testserver/sitemap-catalogue.xml",
         "http://testserver/sitemap-repositories.xml",
     ]
 
@@ -56,6 +57,20 @@ def test_sections_list_pages_organisations_and_present_repositories(sector: Sect
         else None
         for repo in present
     ]
+
+
+@pytest.mark.django_db
+def test_the_catalogue_section_lists_published_entries_only() -> None:
+    from communs.catalogue.models import Moderation, Software
+
+    Software.objects.create(name="Publié", slug="publie", moderation=Moderation.PUBLISHED)
+    Software.objects.create(name="Proposé", slug="propose", moderation=Moderation.PROPOSED)
+
+    assert locations("/sitemap-catalogue.xml") == ["http://testserver/catalogue/software/publie/"]
+    pages = locations("/sitemap-pages.xml")
+    assert "http://testserver/catalogue/" in pages
+    assert "http://testserver/catalogue/instances/" in pages
+    assert Client().get("/catalogue/software/publie/").status_code == 200
 
 
 def test_many_repositories_make_an_index_of_pages(

@@ -1,3 +1,27 @@
+"""The catalogue's write side (``communs.catalogue.actions``), under /catalogue/."""
+
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from communs.catalogue import actions
+
+urlpatterns: list = [
+    path("propose/", actions.propose, name="propose"),
+    path("moderation/", actions.moderation_queue, name="moderation"),
+    path("audit/", actions.audit_log, name="audit-log"),
+    path("categories/", actions.categories, name="categories"),
+    path("categories/<slug:slug>/edit/", actions.category_edit, name="category-edit"),
+    path("categories/<slug:slug>/delete/", actions.category_delete, name="category-delete"),
+    path("referents/confirm/<str:token>/", actions.confirm_referent, name="referent-confirm"),
+    path("software/<slug:slug>/use/", actions.declare_use, name="declare-use"),
+    path("software/<slug:slug>/referent/", actions.become_referent, name="become-referent"),
+    path("software/<slug:slug>/referent/hand-over/", actions.hand_over, name="hand-over"),
+    path("software/<slug:slug>/instances/add/", actions.add_instance, name="add-instance"),
+    path("software/<slug:slug>/contact/", actions.contact_referents, name="contact"),
+    path("software/<slug:slug>/publish/", actions.publish, name="publish"),
+    path("software/<slug:slug>/reject/", actions.reject, name="reject"),
+    path("software/<slug:slug>/edit/", actions.edit, name="edit"),
+    path("software/<slug:slug>/categories/", actions.categorise, name="categorise"),
+    path("software/<slug:slug>/dereference/", actions.dereference, name="dereference"),
+]

@@ -23,11 +23,20 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.views.decorators.http import require_safe
 
+from communs.catalogue.models import Software
 from communs.repositories.models import Repository
 from communs.sources.models import Organisation
 
 # Keys of the pages every installation has, in the order they come in the sitemap.
-STATIC_PAGES = ("home", "repository-list", "organisation-list", "forge-list", "open-data")
+STATIC_PAGES = (
+    "home",
+    "repository-list",
+    "organisation-list",
+    "forge-list",
+    "open-data",
+    "catalogue:list",
+    "catalogue:instances",
+)
 
 
 class StaticSitemap(Sitemap):
@@ -55,6 +64,25 @@ class OrganisationSitemap(Sitemap):
 
     def get_latest_lastmod(self) -> datetime | None:
         return Organisation.objects.aggregate(latest=Max("updated_at"))["latest"]
+
+
+class SoftwareSitemap(Sitemap):
+    """Published catalogue entries (proposals wait for a moderator, out of sight)."""
+
+    changefreq = "weekly"
+    limit = 10_000
+
+    def items(self) -> QuerySet:
+        return Software.objects.published().order_by("pk").values_list("slug", "updated_at")
+
+    def location(self, item: tuple[str, datetime]) -> str:
+        return reverse("catalogue:software", args=[item[0]])
+
+    def lastmod(self, item: tuple[str, datetime]) -> datetime:
+        return item[1]
+
+    def get_latest_lastmod(self) -> datetime | None:
+        return Software.objects.published().aggregate(latest=Max("updated_at"))["latest"]
 
 
 class RepositorySitemap(Sitemap):
@@ -92,6 +120,7 @@ def _repository_path_prefix() -> str:
 SITEMAPS: dict[str, type[Sitemap]] = {
     "pages": StaticSitemap,
     "organisations": OrganisationSitemap,
+    "catalogue": SoftwareSitemap,
     "repositories": RepositorySitemap,
 }
 

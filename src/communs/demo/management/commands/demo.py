@@ -36,15 +36,18 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from communs.demo.catalogue import load_demo_catalogue
 from communs.demo.generator import DemoData, generate
 from communs.emulator import EmulatorServer, World
 from communs.harvest.engine import HarvestResult, harvest
 from communs.harvest.store import build_plans
+from communs.opendata.publish import refresh_open_data
 from communs.repositories.models import Repository
 from communs.repositories.storage import upsert_repositories
 from communs.search.indexing import rebuild_index
 from communs.sources.importer import SourcesImportError, import_sources
 from communs.sources.models import Account, Forge, Organisation
+from communs.web.figures import refresh_figures
 
 DEFAULT_HOME = Path("var") / "demo"
 # The file that says "the demo made this folder, the next demo may wipe it".
@@ -58,6 +61,7 @@ class DemoSummary:
     forges: int
     accounts: int
     repositories: int
+    software: int = 0
 
 
 def prepare_folder(home: Path) -> None:
@@ -101,6 +105,7 @@ def load_demo(data: DemoData, folder: Path) -> DemoSummary:
         for host, records in data.repositories.items():
             upsert_repositories(forges[host], records, harvested=True)
         rebuild_index()
+        refresh_figures()  # once committed: the pages' figures, counted anew
     return DemoSummary(
         organisations=Organisation.objects.count(),
         forges=Forge.objects.count(),
@@ -140,11 +145,16 @@ def harvest_demo(
             % {"problems": "\n".join(f"{o.host}: {o.message}" for o in result.failed)}
         )
     rebuild_index()
+    # After the harvest: a few entries are the demo's own repositories.
+    catalogue = load_demo_catalogue(data.seed)
+    refresh_figures()  # the pages' figures, counted anew
+    refresh_open_data()  # the downloads of /open-data/, as a harvest leaves them
     summary = DemoSummary(
         organisations=Organisation.objects.count(),
         forges=Forge.objects.count(),
         accounts=Account.objects.count(),
         repositories=Repository.objects.count(),
+        software=catalogue,
     )
     return summary, result
 
@@ -319,6 +329,7 @@ class Command(BaseCommand):
             (_("forges"), summary.forges),
             (_("accounts"), summary.accounts),
             (_("repositories"), summary.repositories),
+            (_("catalogue entries"), summary.software),
             (_("requests"), requests),
         ):
             self.stdout.write(f"  {label:<15} {value:>7,}")

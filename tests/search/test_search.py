@@ -410,20 +410,39 @@ def test_it_sorts_and_pages_every_row_exactly_once_by_cursor_and_by_number(
 ) -> None:
     query = SearchQuery(sort=sort, per_page=per_page, archived="exclude")
     expected = list(orm_rows(query).order_by(*ORM_ORDERS[sort]).values_list("pk", flat=True))
+    assert paged_by_cursor_and_by_number(query) == (expected, expected)
+
+
+@pytest.mark.parametrize("per_page", [1, 7, 50])
+def test_it_sorts_by_score_best_first_then_the_unscored(
+    catalogue: list[Repository], per_page: int
+) -> None:
+    from communs.search.models import RepositoryEntry
+
+    query = SearchQuery(sort="score", per_page=per_page, archived="exclude", include_hidden=True)
+    ids = list(orm_rows(query).values_list("pk", flat=True))
+    scores = dict(RepositoryEntry.objects.filter(pk__in=ids).values_list("pk", "codegouv_score"))
+    # Provisional scores differ between the sample's repositories.
+    assert len(set(scores.values())) > 2
+    expected = sorted(ids, key=lambda pk: (scores[pk] is None, -(scores[pk] or 0), -pk))
+    assert paged_by_cursor_and_by_number(query) == (expected, expected)
+
+
+def paged_by_cursor_and_by_number(query: SearchQuery) -> tuple[list[int], list[int]]:
+    """Every row's id, following the cursors, then asking each page by its number."""
     by_cursor: list[int] = []
     cursor = "start"
     while cursor:
         result = search_repositories(replace(query, cursor=cursor))
         by_cursor += [r.pk for r in result.items]
         cursor = result.next_cursor or ""
-    assert by_cursor == expected
     pages = search_repositories(query).pages
     by_number = [
         r.pk
         for page in range(1, pages + 1)
         for r in search_repositories(replace(query, page=page)).items
     ]
-    assert by_number == expected
+    return by_cursor, by_number
 
 
 def test_it_pages_relevance_by_cursor_without_loss_or_repeat(

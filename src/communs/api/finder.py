@@ -22,7 +22,7 @@ from communs.search import InvalidCursor, SearchQuery, search_repositories
 from communs.search.query import FACETS, MAX_DAYS, MAX_SCORE, START
 from communs.search.text import parse_terms
 
-RepositorySort = Literal["relevance", "pushed", "stars", "forks", "created", "name"]
+RepositorySort = Literal["relevance", "pushed", "score", "stars", "forks", "created", "name"]
 Presence = Literal["only", "exclude"]
 
 __all__ = [

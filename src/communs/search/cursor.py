@@ -78,6 +78,7 @@ KEY_TYPES: dict[str, type | tuple[type, ...]] = {
     "relevance": (int, float),
     "pushed": datetime,
     "created": datetime,
+    "score": int,
     "stars": int,
     "forks": int,
     "name": str,

@@ -746,6 +746,8 @@ _SORTS = {
     "relevance": _Sort(None, True),
     "pushed": _Sort("s.pushed_at", True, nullable=True),
     "created": _Sort("s.created_at", True, nullable=True),
+    # The code.gouv.fr score (provisional before an analysis); none yet sorts last.
+    "score": _Sort("s.codegouv_score", True, nullable=True),
     "stars": _Sort("s.stars", True),
     "forks": _Sort("s.forks", True),
     "name": _Sort("s.name_key", False),

@@ -51,7 +51,7 @@ MAX_SCORE = 1_000_000
 # The licence filter's value for repositories whose licence nobody identified.
 UNKNOWN_LICENSE = "unknown"
 
-SORTS = ("relevance", "pushed", "stars", "forks", "created", "name")
+SORTS = ("relevance", "pushed", "score", "stars", "forks", "created", "name")
 DEFAULT_SORT = "pushed"
 # Filters with a fixed set of values.
 TRISTATE = ("only", "exclude")

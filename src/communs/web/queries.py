@@ -178,6 +178,7 @@ def forge_counts() -> list[tuple[str, int]]:
 SEARCH_SORT_LABELS: dict[str, Promise] = {
     "relevance": pgettext_lazy("sort", "Relevance"),
     "pushed": pgettext_lazy("sort", "Last push"),
+    "score": pgettext_lazy("sort", "Best score"),
     "stars": pgettext_lazy("sort", "Most stars"),
     "forks": pgettext_lazy("sort", "Most forks"),
     "name": pgettext_lazy("sort", "Name"),

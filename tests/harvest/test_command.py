@@ -152,3 +152,17 @@ def test_catalogue_entries_get_linked_to_the_repositories_a_harvest_finds(
 
     software.refresh_from_db()
     assert software.repository == Repository.objects.get(url=url)
+
+
+def test_a_stop_asked_after_the_listing_still_exits_130() -> None:
+    import os
+    import signal
+
+    from communs.harvest.management.commands.harvest import INTERRUPTED, _stopped_by_signals
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(CommandError) as stopped, _stopped_by_signals():
+        os.kill(os.getpid(), signal.SIGTERM)  # as if during the indexing or the open data
+        pytest.fail("the signal did not stop the command")
+    assert stopped.value.returncode == INTERRUPTED
+    assert signal.getsignal(signal.SIGTERM) is before

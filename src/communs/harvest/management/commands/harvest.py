@@ -7,6 +7,10 @@ when stopped by a signal (the runs resume at the next harvest).
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -80,6 +84,20 @@ class Command(BaseCommand):
         progress = None
         if not options["no_progress"]:
             progress = Progress(Raw(self.stdout), tty=self.stdout.isatty(), labels=_labels())
+        # A stop asked after the listing (indexing, open data, figures) ends the command
+        # as one asked during it does: exit 130, and the next harvest finishes the work
+        # (the index queue and the runs are saved). The listing installs its own handlers
+        # inside this, which cancel it cleanly instead.
+        with _stopped_by_signals():
+            self.harvest_and_follow(plans, tokens, progress, options)
+
+    def harvest_and_follow(
+        self,
+        plans: list,
+        tokens: dict[str, list[str]],
+        progress: Progress | None,
+        options: dict[str, Any],
+    ) -> None:
         result = harvest(
             plans,
             tokens=tokens,
@@ -194,6 +212,34 @@ def _headers() -> dict[str, str]:
         "errors": pgettext("harvest summary", "errors"),
         "time": pgettext("harvest summary", "time"),
     }
+
+
+class _Stopped(Exception):
+    """SIGINT or SIGTERM arrived outside the listing."""
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+
+    def stop(number: int, frame: object) -> None:
+        raise _Stopped(number)
+
+    for number in previous:
+        signal.signal(number, stop)
+    try:
+        yield
+    except _Stopped as stopped:
+        raise CommandError(
+            _("Interrupted: the next harvest resumes where this one stopped."),
+            returncode=INTERRUPTED,
+        ) from stopped
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _changed(result: HarvestResult) -> bool:

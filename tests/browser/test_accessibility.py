@@ -207,6 +207,9 @@ NOT_PAGES = {
     "edit": "a moderator's form, behind a sign-in (tests/catalogue)",
     "categorise": "a moderator's form, behind a sign-in (tests/catalogue)",
     "dereference": "a moderator's form, behind a sign-in (tests/catalogue)",
+    "follow-category": "a POST that redirects (tests/catalogue/test_alerts.py)",
+    "unfollow-category": "a POST that redirects (tests/catalogue/test_alerts.py)",
+    "alerts-unsubscribe": "an alert's stop link, needs a signed token (tests/catalogue)",
 }
 
 

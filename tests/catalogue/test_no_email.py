@@ -113,6 +113,7 @@ def test_the_history_the_account_pages_and_the_confirm_link_hold_no_address(
 
     from communs.accounts.models import profile_of
     from communs.audit.log import record
+    from communs.catalogue.alerts import unsubscribe_token
     from communs.catalogue.lifecycle import confirmation_token
     from communs.catalogue.models import Referent
 
@@ -128,6 +129,7 @@ def test_the_history_the_account_pages_and_the_confirm_link_hold_no_address(
         "/catalogue/software/writer/",
         *ACCOUNT_PAGES,
         f"/catalogue/referents/confirm/{confirmation_token(referent)}/",
+        f"/catalogue/alerts/stop/{unsubscribe_token(world.alice)}/",
     ]
     for path in paths:
         response = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
@@ -141,12 +143,13 @@ def test_the_history_the_account_pages_and_the_confirm_link_hold_no_address(
 PUBLIC_ROUTES = {
     "list", "software", "instances", "export-json", "export-csv", "feed-new",
     "feed-updated", "feed-new-category", "feed-updated-category", "referent-confirm",
+    "alerts-unsubscribe",
 }  # fmt: skip
 SIGNED_IN_ROUTES = {
     "mine", "propose", "moderation", "audit-log", "categories", "category-edit",
     "category-delete", "declare-use", "become-referent", "hand-over", "add-instance",
     "contact", "publish", "reject", "edit", "categorise", "dereference", "candidates",
-    "candidate-propose",
+    "candidate-propose", "follow-category", "unfollow-category",
 }  # fmt: skip
 
 

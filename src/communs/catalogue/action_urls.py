@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from communs.catalogue import actions
+from communs.catalogue import actions, alerts
 
 urlpatterns: list = [
     path("propose/", actions.propose, name="propose"),
@@ -24,4 +24,11 @@ urlpatterns: list = [
     path("software/<slug:slug>/edit/", actions.edit, name="edit"),
     path("software/<slug:slug>/categories/", actions.categorise, name="categorise"),
     path("software/<slug:slug>/dereference/", actions.dereference, name="dereference"),
+]
+
+# E-mail alerts for followed categories (``communs.catalogue.alerts``).
+urlpatterns += [
+    path("categories/<slug:slug>/follow/", alerts.follow_category, name="follow-category"),
+    path("categories/<slug:slug>/unfollow/", alerts.unfollow_category, name="unfollow-category"),
+    path("alerts/stop/<str:token>/", alerts.unsubscribe, name="alerts-unsubscribe"),
 ]

@@ -476,3 +476,38 @@ class Provider(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CategoryFollow(models.Model):
+    """A person follows a category: they receive e-mail digests of its news.
+
+    ``last_sent_at`` is where the next digest starts: entries added or updated after it
+    are news. It starts at the follow (following is not a request for the back
+    catalogue) and moves, with the message sent, to the moment the digest was computed,
+    so that no change is announced twice, even after an interrupted run.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="category_follows",
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="follows"
+    )
+    created_at = models.DateTimeField(_("followed since"), default=timezone.now)
+    last_sent_at = models.DateTimeField(_("news announced up to"), default=timezone.now)
+    # The language the person used the site in when they followed: the digest's language.
+    language = models.CharField(_("language"), max_length=8, blank=True)
+
+    class Meta:
+        ordering = ["user", "category"]
+        verbose_name = _("followed category")
+        verbose_name_plural = _("followed categories")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "category"], name="category_follow_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.category}"

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from communs.catalogue import lifecycle
+from communs.catalogue import alerts, lifecycle
 from communs.catalogue.importer import ImportReport, import_sill
 from communs.catalogue.sill import SillError
 from communs.opendata.publish import refresh_open_data
@@ -17,7 +17,8 @@ from communs.opendata.publish import refresh_open_data
 
 class Command(BaseCommand):
     help = gettext_lazy(
-        "Manage the software catalogue: import the 2022 SILL files, remind referents."
+        "Manage the software catalogue: import the 2022 SILL files, remind referents, "
+        "send the alerts of followed categories."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -41,10 +42,22 @@ class Command(BaseCommand):
             description=_("The same as `communs referents remind`."),
         )
         lifecycle.add_remind_arguments(remind)
+        send = actions.add_parser(
+            "send-alerts",
+            help=_("e-mail followers the news of the categories they follow"),
+            description=_(
+                "Send each follower one digest of the published entries added or updated "
+                "in the categories they follow since their last one. Running it again sends "
+                "nothing new; after an interruption, it sends only what was not sent."
+            ),
+        )
+        alerts.add_send_arguments(send)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "remind-referents":
             lifecycle.run_remind(options, self.stdout)
+        if options["action"] == "send-alerts":
+            alerts.run_send(options, self.stdout)
         if options["action"] == "import-sill":
             try:
                 report = import_sill(options["directory"])

@@ -204,20 +204,27 @@ def _signals(thread: DatabaseThread, install: bool) -> Iterator[None]:
     if not install or threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
 
     def stop(number: int, frame: object) -> None:
         logger.warning("signal %s: stopping the harvest; runs will resume next time", number)
         signal.signal(number, signal.SIG_DFL)
         thread.cancel()
 
+    with stop_signals_handled_by(stop):
+        yield
+
+
+@contextlib.contextmanager
+def stop_signals_handled_by(handler: Callable[[int, Any], None]) -> Iterator[None]:
+    """SIGINT and SIGTERM go to ``handler`` inside the block; the previous handlers after."""
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
     for number in previous:
-        signal.signal(number, stop)
+        signal.signal(number, handler)
     try:
         yield
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        for number, former in previous.items():
+            signal.signal(number, former)
 
 
 async def _run_forge(

@@ -7,7 +7,6 @@ when stopped by a signal (the runs resume at the next harvest).
 
 from __future__ import annotations
 
-import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from communs.analysis.pipeline import analyse_pending, summary
 from communs.catalogue.importer import link_repositories
 from communs.catalogue.models import Software
-from communs.harvest.engine import HarvestResult, harvest
+from communs.harvest.engine import HarvestResult, harvest, stop_signals_handled_by
 from communs.harvest.progress import Progress, SummaryRow, summary_table
 from communs.harvest.store import PlanError, build_plans, index_harvested
 from communs.harvest.tokens import ForgeAddress, TokenError, client_tokens
@@ -223,23 +222,18 @@ def _stopped_by_signals() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
 
     def stop(number: int, frame: object) -> None:
         raise _Stopped(number)
 
-    for number in previous:
-        signal.signal(number, stop)
     try:
-        yield
+        with stop_signals_handled_by(stop):
+            yield
     except _Stopped as stopped:
         raise CommandError(
             _("Interrupted: the next harvest resumes where this one stopped."),
             returncode=INTERRUPTED,
         ) from stopped
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
 
 
 def _changed(result: HarvestResult) -> bool:

@@ -261,42 +261,37 @@ def demo_catalogue(seed: int, organisations: list[str], own: list[Repository]) -
     """The entries and deployed services, as a SILL import would read them (pure data)."""
     chance = random.Random(seed)  # noqa: S311 - made-up data, not secrets
     start = datetime(2018, 1, 1, tzinfo=UTC)
-    software: list[SillSoftware] = []
-    ids = {}
-    for number, row in enumerate(KNOWN_SOFTWARE, start=1):
-        name, function, licence, website, repository, sector, category, status = row
-        ids[name] = number
-        software.append(
-            SillSoftware(
-                sill_id=number,
-                name=name,
-                function=function,
-                status=status,
-                licence=licence,
-                wikidata_id="",
-                comptoir_id=None,
-                version_minimal="",
-                version_maximal="",
-                added_at=start + timedelta(days=chance.randrange(0, 2500)),
-                parent_id=None,
-                parent_name="",
-                similar_ids=(),
-                attributes={"in_support_contract": str(chance.random() < 0.4).lower()},
-                description_fr=f"{function}, libre, utilisé par plusieurs administrations.",
-                description_en="",
-                website=website,
-                repository_url=repository,
-                sector=sector,
-                category=category,
-            )
+    names = [row[0] for row in KNOWN_SOFTWARE] + [name for name, _, _ in PLUGINS]
+    ids = {name: number for number, name in enumerate(names, start=1)}
+    similar: dict[int, set[int]] = {}
+    for left, right in SIMILAR:
+        similar.setdefault(ids[left], set()).add(ids[right])
+    software = [
+        _entry(
+            ids[name],
+            name,
+            function,
+            licence,
+            start + timedelta(days=chance.randrange(0, 2500)),
+            attributes={"in_support_contract": str(chance.random() < 0.4).lower()},
+            description_fr=f"{function}, libre, utilisé par plusieurs administrations.",
+            website=website,
+            repository_url=repository,
+            sector=sector,
+            category=category,
+            status=status,
+            similar_ids=tuple(sorted(similar.get(ids[name], ()))),
         )
-    for name, function, parent in PLUGINS:
-        number = len(software) + 1
-        ids[name] = number
-        software.append(_plain(number, name, function, "MPL-2.0", start, parent_id=ids[parent]))
-    for repository in own:
-        number = len(software) + 1
-        entry = _plain(
+        for name, function, licence, website, repository, sector, category, status in (
+            KNOWN_SOFTWARE
+        )
+    ]
+    software += [
+        _entry(ids[name], name, function, "MPL-2.0", start, parent_id=ids[parent])
+        for name, function, parent in PLUGINS
+    ]
+    software += [
+        _entry(
             number,
             repository.name,
             repository.description[:300] or "Logiciel du secteur public",
@@ -307,12 +302,7 @@ def demo_catalogue(seed: int, organisations: list[str], own: list[Repository]) -
             category="Logiciel métier",
             attributes={"from_public_sector": "true"},
         )
-        software.append(entry)
-    similar = {}
-    for left, right in SIMILAR:
-        similar.setdefault(ids[left], set()).add(ids[right])
-    software = [
-        _with_similar(entry, tuple(sorted(similar.get(entry.sill_id, ())))) for entry in software
+        for number, repository in enumerate(own, start=len(names) + 1)
     ]
     services = []
     deployable = [
@@ -337,7 +327,7 @@ def demo_catalogue(seed: int, organisations: list[str], own: list[Repository]) -
     return SillCatalogue(software=software, services=services)
 
 
-def _plain(
+def _entry(
     number: int, name: str, function: str, licence: str, added: datetime, **fields: object
 ) -> SillSoftware:
     values: dict = {
@@ -360,12 +350,6 @@ def _plain(
     return SillSoftware(**values)
 
 
-def _with_similar(entry: SillSoftware, similar_ids: tuple[int, ...]) -> SillSoftware:
-    from dataclasses import replace
-
-    return replace(entry, similar_ids=similar_ids) if similar_ids else entry
-
-
 def load_demo_catalogue(seed: int) -> int:
     """Store the demo catalogue with its uses and referents; returns how many entries."""
     chance = random.Random(seed + 1)  # noqa: S311 - made-up data, not secrets
@@ -384,11 +368,11 @@ def load_demo_catalogue(seed: int) -> int:
         user_model = get_user_model()
         agents = []
         for number in range(1, AGENTS + 1):
-            agent, _created = user_model.objects.get_or_create(
+            agent, created = user_model.objects.get_or_create(
                 username=f"demo-agent-{number}",
                 defaults={"email": f"demo-agent-{number}@demo.invalid"},
             )
-            if _created:
+            if created:
                 agent.set_unusable_password()
                 agent.save(update_fields=["password"])
             agents.append(agent)

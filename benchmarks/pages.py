@@ -7,7 +7,7 @@ views, queries and templates: everything but the network), and prints p50 and p9
 milliseconds per page, three times:
 
 - cold: every cache empty before each request: the whole-index figures never counted
-  (``communs.web.figures``: after ``migrate`` or ``flush``, or indexing or a write that
+  (``communs.figures``: after ``migrate`` or ``flush``, or indexing or a write that
   called no refresh) and the process's own cache empty (the search's filtered counts);
 - after harvest: the figures as a harvest or an import leaves them (counted by
   ``refresh_figures``, the search's unfiltered counts included, as a new generation
@@ -58,8 +58,9 @@ def run_pages(repeat: int) -> dict[str, dict[str, list[float]]]:
     from django.db import connection
     from django.test import Client
 
+    from communs import figures
     from communs.sources.models import Organisation
-    from communs.web import figures, queries
+    from communs.web import queries
 
     if connection.vendor == "postgresql":
         # What autovacuum does soon after a load: without statistics the planner takes

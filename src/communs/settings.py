@@ -285,7 +285,7 @@ API_RATE_LIMIT = env("COMMUNS_API_RATE_LIMIT", "60/minute")
 TRUSTED_PROXY_HEADER = env("COMMUNS_TRUSTED_PROXY_HEADER")
 # "default" holds the API's rate counters: local memory, so each server worker counts
 # its own budget. "figures" holds the pages' whole-index figures, shared by every process
-# and counted anew when a harvest or an import stores data (communs.web.figures): a table
+# and counted anew when a harvest or an import stores data (communs.figures): a table
 # of the database. COMMUNS_CACHE_URL (redis://…, needs the redis package): both in Redis.
 CACHE_URL = env("COMMUNS_CACHE_URL")
 if CACHE_URL:

@@ -9,8 +9,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils.http import http_date, parse_http_date
 
+from communs.figures import refresh_figures
 from communs.repositories.models import Repository
-from communs.web.figures import refresh_figures
 
 from .conftest import Sector, seen
 

@@ -13,11 +13,11 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from communs.figures import refresh_figures
 from communs.repositories.models import Repository
 from communs.search import SearchQuery, engine, index_repositories, search_repositories
 from communs.search.apps import SQLITE_MMAP_BYTES
 from communs.search.backends import STATEMENT_TIMEOUT_MS
-from communs.web.figures import refresh_figures
 
 pytestmark = pytest.mark.django_db
 

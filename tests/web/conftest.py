@@ -20,10 +20,10 @@ from tests.fixtures_data import (
     repository_factory,
 )
 
+from communs.figures import forget_figures
 from communs.repositories.models import Repository
 from communs.search import index_repositories
 from communs.sources.models import Forge
-from communs.web.figures import forget_figures
 
 __all__ = ["RepositoryFactory", "Sector", "forget_cached"]
 
@@ -93,6 +93,6 @@ def fresh_statistics() -> None:
 
 def forget_cached() -> None:
     """Every cached count forgotten, as when data was stored without a refresh: the
-    search's (the default cache) and the pages' figures (``communs.web.figures``)."""
+    search's (the default cache) and the pages' figures (``communs.figures``)."""
     cache.clear()
     forget_figures()

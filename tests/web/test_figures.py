@@ -12,12 +12,13 @@ from django.db.models.signals import post_migrate
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from communs import figures
 from communs.demo.generator import generate
 from communs.demo.management.commands.demo import load_demo
 from communs.repositories.models import Repository
 from communs.search import engine
 from communs.search.documents import REPOSITORY
-from communs.web import figures, stats
+from communs.web import stats
 from communs.web.queries import organisation_counts, site_figures
 
 from .conftest import RepositoryFactory, Sector

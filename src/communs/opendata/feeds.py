@@ -44,11 +44,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from communs import search
+from communs.figures import cached_statistic
 from communs.repositories.models import Repository
 from communs.search.query import SELECTION_PARAMS, SearchQuery
 from communs.sources.models import Organisation
 from communs.web import queries
-from communs.web.figures import cached_statistic
 from communs.web.present import http_url, redact_emails
 
 ENTRIES = 50

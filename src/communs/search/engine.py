@@ -22,7 +22,7 @@ index stays as it was; with the other sorts, a row that did not move is never re
 or skipped.
 
 Without words, facet counts read a large share of the index, so they are cached under
-the generation of the site's whole-index figures (``communs.web.figures``) and its
+the generation of the site's whole-index figures (``communs.figures``) and its
 index stamp, which indexing renews whenever it commits a change: no count made before
 a change is read after it, in any process.
 
@@ -53,6 +53,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, override, pgettext
 from django.utils.translation import gettext as _
 
+from communs.figures import cached_statistic, current_generation
 from communs.repositories.models import Repository
 from communs.search.backends import Backend, TextMatch, current_backend
 from communs.search.cursor import Cursor, InvalidCursor, decode_cursor, encode_cursor
@@ -70,7 +71,6 @@ from communs.search.query import (
 )
 from communs.search.text import parse_terms
 from communs.sources.models import Account, Forge, Organisation
-from communs.web.figures import cached_statistic, current_generation
 
 # Longest list of values a facet returns: the most frequent first.
 FACET_LIMIT = 150

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
 
+from communs.figures import index_changed
 from communs.repositories.models import Repository
 from communs.scoring import hidden_by_default, provisional_codegouv_score
 from communs.search.backends import current_backend
@@ -30,7 +31,6 @@ from communs.search.documents import ORGANISATION, REPOSITORY, Document
 from communs.search.licences import is_free_licence
 from communs.search.models import OrganisationEntry, RepositoryEntry
 from communs.sources.models import Organisation
-from communs.web.figures import index_changed
 
 BATCH_SIZE = 2000
 

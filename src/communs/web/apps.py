@@ -9,7 +9,7 @@ class WebConfig(AppConfig):
     verbose_name = "Web"
 
     def ready(self) -> None:
-        from communs.web.figures import forget_after_migrate
+        from communs.figures import forget_after_migrate
 
         # Once per migrate or flush (sender: this app only), not once per app.
-        post_migrate.connect(forget_after_migrate, sender=self, dispatch_uid="communs.web.figures")
+        post_migrate.connect(forget_after_migrate, sender=self, dispatch_uid="communs.figures")

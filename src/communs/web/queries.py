@@ -11,7 +11,7 @@ of figures and lists, unless a filter asks for it; its own page still answers.
 Statistics over the whole index (the home page's figures, the counts the filters offer,
 repositories per organisation) are each a scan of every repository, too slow to repeat
 on every page at a hundred thousand rows: they are counted once per data change and
-shared by every process (``communs.web.figures``). Lists and filtered counts are never
+shared by every process (``communs.figures``). Lists and filtered counts are never
 cached.
 """
 
@@ -38,6 +38,7 @@ from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
 from communs import search
+from communs.figures import cached_statistic
 from communs.repositories.models import Repository
 from communs.search.query import MAX_PAGE, SearchQuery, SearchResult, parse_params
 
@@ -46,7 +47,6 @@ from communs.search.query import MAX_PAGE, SearchQuery, SearchResult, parse_para
 from communs.search.query import UNKNOWN_LICENSE as UNKNOWN_LICENSE
 from communs.search.text import clean_text
 from communs.sources.models import Account, Forge, Organisation
-from communs.web.figures import cached_statistic
 from communs.web.present import LAST_PAGE, parse_page_number
 
 PER_PAGE = 50

@@ -3,7 +3,7 @@
 Each figure is one SQL aggregate over the present repositories (``GROUP BY`` a column,
 or a month computed by the database itself), never a loop over rows, so the cost stays
 a few scans of the table whatever its size. The counts are kept like the home page's
-figures (``communs.web.figures``: shared by every process, counted anew when a command
+figures (``communs.figures``: shared by every process, counted anew when a command
 stores data), as raw values: labels are translated per request, so one cached entry
 serves both languages.
 """

@@ -1,4 +1,4 @@
-"""The table of the ``figures`` cache (``communs.web.figures``), made by ``migrate``.
+"""The table of the ``figures`` cache (``communs.figures``), made by ``migrate``.
 
 Django makes a database cache's table with ``createcachetable``, a command nobody would
 think of running: a migration makes it where every deployment already runs ``migrate``.

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from communs.analysis.pipeline import AnalyseResult, analyse_repositories, pending, summary
+from communs.figures import refresh_figures
 from communs.repositories.models import Repository
 from communs.sources.models import Forge
-from communs.web.figures import refresh_figures
 
 FAILED = 3
 INTERRUPTED = 130

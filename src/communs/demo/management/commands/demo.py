@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 from communs.demo.catalogue import load_demo_catalogue
 from communs.demo.generator import DemoData, generate
 from communs.emulator import EmulatorServer, World
+from communs.figures import refresh_figures
 from communs.harvest.engine import HarvestResult, harvest
 from communs.harvest.store import build_plans
 from communs.opendata.publish import refresh_open_data
@@ -47,7 +48,6 @@ from communs.repositories.storage import upsert_repositories
 from communs.search.indexing import rebuild_index
 from communs.sources.importer import SourcesImportError, import_sources
 from communs.sources.models import Account, Forge, Organisation
-from communs.web.figures import refresh_figures
 
 DEFAULT_HOME = Path("var") / "demo"
 # The file that says "the demo made this folder, the next demo may wipe it".

@@ -20,12 +20,12 @@ from django.utils.translation import gettext_lazy, pgettext
 from communs.analysis.pipeline import analyse_pending, summary
 from communs.catalogue.importer import link_repositories
 from communs.catalogue.models import Software
+from communs.figures import refresh_figures
 from communs.harvest.engine import HarvestResult, harvest, stop_signals_handled_by
 from communs.harvest.progress import Progress, SummaryRow, summary_table
 from communs.harvest.store import PlanError, build_plans, index_harvested
 from communs.harvest.tokens import ForgeAddress, TokenError, client_tokens
 from communs.opendata.publish import read_datapackage, refresh_open_data
-from communs.web.figures import refresh_figures
 
 FAILED = 3
 # The run counts that say the stored repositories changed.

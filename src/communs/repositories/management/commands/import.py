@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from communs.figures import refresh_figures
 from communs.repositories.importer import (
     ImportRefused,
     ImportReport,
@@ -17,7 +18,6 @@ from communs.repositories.importer import (
 )
 from communs.repositories.opendata import OpenDataError
 from communs.search.indexing import rebuild_index
-from communs.web.figures import refresh_figures
 
 # Past this many problems the list is cut: the first ones are enough to fix a file.
 SHOWN_PROBLEMS = 50

@@ -9,10 +9,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
+from communs.figures import refresh_figures
 from communs.search.indexing import rebuild_index
 from communs.sources.importer import ImportReport, SourcesImportError, import_sources
 from communs.sources.sourcefiles import FORMATS, Problem
-from communs.web.figures import refresh_figures
 
 _FORMAT_NAMES = {
     "host-keyed": gettext_lazy("sources file, keyed by forge host"),

@@ -4,7 +4,6 @@ one transaction; a second run changes nothing; bad files change nothing."""
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from io import StringIO
 from pathlib import Path
@@ -268,20 +267,3 @@ def test_the_2022_sill_gives_every_entry_of_software_csv(shared: Path) -> None:
     again = import_sill(directory)
     assert again.changed == 0
     assert snapshot() == before
-
-
-def test_the_command_mounts_the_referents_reminder(world) -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from communs.catalogue.models import Referent
-
-    Referent.objects.update(created_at=timezone.now() - timedelta(days=400), confirmed_at=None)
-    ours, theirs = StringIO(), StringIO()
-
-    call_command("catalogue", "remind-referents", "--dry-run", stdout=ours)
-    call_command("referents", "remind", "--dry-run", stdout=theirs)
-
-    assert ours.getvalue() == theirs.getvalue()
-    assert re.search(r": [1-9]", ours.getvalue()), ours.getvalue()

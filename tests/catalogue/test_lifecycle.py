@@ -215,10 +215,10 @@ def test_the_command_reminds_and_reports(referent):
     referent.confirmed_at = referent.created_at = timezone.now() - 2 * YEAR
     referent.save()
     out = io.StringIO()
-    call_command("referents", "remind", "--dry-run", stdout=out)
+    call_command("catalogue", "remind-referents", "--dry-run", stdout=out)
     assert "1" in out.getvalue()
     assert mail.outbox == []
-    call_command("referents", "remind", stdout=io.StringIO())
+    call_command("catalogue", "remind-referents", stdout=io.StringIO())
     assert len(mail.outbox) == 1
     assert "https://communs.example.fr/catalogue/referents/confirm/" in mail.outbox[0].body
 

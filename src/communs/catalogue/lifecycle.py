@@ -1,8 +1,8 @@
 """The referent lifecycle: a yearly confirmation, hand-over to a colleague, lapse.
 
 Every ``REFERENT_CONFIRM_EVERY_DAYS`` (a year) after a referent last confirmed (or
-became referent), ``communs referents remind`` e-mails them a signed link; following it
-and pressing the button sets ``confirmed_at``. A referent who has not confirmed
+became referent), ``communs catalogue remind-referents`` e-mails them a signed link;
+following it and pressing the button sets ``confirmed_at``. A referent who has not confirmed
 ``REFERENT_LAPSE_AFTER_DAYS`` after the reminder is flagged ``lapsed``: kept, with its
 history, but no longer counted or contacted. Confirming later lifts the flag.
 
@@ -285,8 +285,7 @@ def _send(to: list[str], subject_template: str, body_template: str, context: dic
     EmailMessage(subject=subject, body=body, to=to, connection=get_connection()).send()
 
 
-# The command's parts, so that a `communs catalogue` command can mount the same
-# subcommand (`remind-referents`) as `communs referents remind` does.
+# The parts of `communs catalogue remind-referents`.
 def add_remind_arguments(parser: Any) -> None:
     parser.add_argument(
         "--dry-run",

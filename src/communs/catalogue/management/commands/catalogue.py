@@ -39,7 +39,11 @@ class Command(BaseCommand):
         remind = actions.add_parser(
             "remind-referents",
             help=_("ask referents to confirm once a year; flag those who do not"),
-            description=_("The same as `communs referents remind`."),
+            description=_(
+                "E-mail each referent who last confirmed a year ago (or more) a link to "
+                "confirm, and flag as lapsed those who have not confirmed within the set "
+                "number of days after their reminder. Meant to run once a day."
+            ),
         )
         lifecycle.add_remind_arguments(remind)
         send = actions.add_parser(

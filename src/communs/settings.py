@@ -97,6 +97,13 @@ INSTALLED_APPS = [
     "communs.audit",
     "communs.catalogue",
     "communs.wikidata",
+    "communs.tasks",
+    "communs.history",
+    # The community (BlueHats): events, newsletters, job offers, contributions upstream.
+    "communs.events",
+    "communs.newsletters",
+    "communs.jobs",
+    "communs.contributions",
     # Accounts (docs/accounts.md): local accounts with verified addresses, and one
     # OpenID Connect provider (ProConnect, Keycloak) when COMMUNS_OIDC_* are set.
     "allauth",

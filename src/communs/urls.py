@@ -12,5 +12,10 @@ urlpatterns = [
     path("publiccode/", include("communs.publiccode.urls")),
     path("catalogue/", include("communs.catalogue.urls")),
     path("accounts/", include("communs.accounts.urls")),
+    path("events/", include("communs.events.urls")),
+    path("newsletters/", include("communs.newsletters.urls")),
+    path("jobs/", include("communs.jobs.urls")),
+    path("contributions/", include("communs.contributions.urls")),
+    path("agents/", include("communs.accounts.directory_urls")),
     path("", include("communs.web.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Contributions upstream by public-sector people, counted from repository history."""

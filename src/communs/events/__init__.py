@@ -1,0 +1,1 @@
+"""Community events: webinars, meetings, sprints; registration and calendars."""

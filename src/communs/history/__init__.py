@@ -1,0 +1,1 @@
+"""History: daily snapshots of the figures and time series per repository."""

@@ -1,0 +1,1 @@
+"""Job offers: moderated, filtered, expiring by themselves."""

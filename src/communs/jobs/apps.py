@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class JobsConfig(AppConfig):
+    """Job offers: moderated, filtered, expiring by themselves."""
+
+    name = "communs.jobs"
+    verbose_name = _("Job offers")

@@ -1,0 +1,1 @@
+"""Newsletters: archive, double opt-in subscription, resumable sending."""

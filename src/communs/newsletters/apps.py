@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NewslettersConfig(AppConfig):
+    """Newsletters: archive, double opt-in subscription, resumable sending."""
+
+    name = "communs.newsletters"
+    verbose_name = _("Newsletters")

@@ -1,0 +1,1 @@
+"""Scale-out: Celery tasks, workers and schedules; in-process without a broker."""

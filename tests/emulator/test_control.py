@@ -90,6 +90,7 @@ def test_it_runs_as_a_command_that_prints_its_url(tmp_path: Path) -> None:
     command = [
         sys.executable, "-m", "communs.cli", "emulator", "serve", "--port", "0",
         "--repositories", "60", "--owners", "8", "--sources-dir", str(tmp_path),
+        "--no-gitlab-graphql",
     ]  # fmt: skip
     env = {**os.environ, "COMMUNS_HOME": str(tmp_path / "home"), "LANG": "C"}
     process = subprocess.Popen(
@@ -102,6 +103,9 @@ def test_it_runs_as_a_command_that_prints_its_url(tmp_path: Path) -> None:
         url = first.split(" at ", 1)[1].strip()
         assert httpx.get(f"{url}/_emulator/").json()["repositories"] == 60
         assert (tmp_path / "comptes-organismes-publics.yml").read_text().count(url) >= 6
+        # --no-gitlab-graphql: GitLab's GraphQL is gone (404), as on a locked-down instance.
+        graphql = httpx.post(f"{url}/gitlab/api/graphql", json={"query": "{ currentUser { id } }"})
+        assert graphql.status_code == 404
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -115,3 +119,5 @@ def test_it_refuses_bad_options() -> None:
         call_command("emulator", "serve", "--fault-kinds", "teapot", stdout=StringIO())
     with translation.override("en"), pytest.raises(CommandError, match="between 0 and 1"):
         call_command("emulator", "serve", "--faults", "3", stdout=StringIO())
+    with translation.override("en"), pytest.raises(CommandError, match="at least 1"):
+        call_command("emulator", "serve", "--gitlab-max-complexity", "0", stdout=StringIO())

@@ -81,6 +81,16 @@ class Command(BaseCommand):
             "--tokens", default="", help=_("comma-separated tokens to accept (default: any)")
         )
         serve.add_argument(
+            "--no-gitlab-graphql",
+            action="store_true",
+            help=_("answer 404 to GitLab GraphQL, as an old or locked-down instance does"),
+        )
+        serve.add_argument(
+            "--gitlab-max-complexity",
+            type=int,
+            help=_("GitLab GraphQL's largest query complexity (default: GitLab's 200 and 250)"),
+        )
+        serve.add_argument(
             "--sources-dir",
             type=Path,
             help=_("folder to write the sources file into (default: COMMUNS_HOME/emulator)"),
@@ -112,6 +122,9 @@ class Command(BaseCommand):
             )
         if not 0 <= options["faults"] <= 1:
             raise CommandError(_("--faults is a share between 0 and 1."))
+        complexity = options.get("gitlab_max_complexity")
+        if complexity is not None and complexity < 1:
+            raise CommandError(_("--gitlab-max-complexity must be at least 1."))
         emulator_settings = Settings(
             page_cap=max(1, options["page_cap"]),
             rate_limit=options["rate_limit"],
@@ -123,6 +136,8 @@ class Command(BaseCommand):
             retry_after=max(0, options["retry_after"]),
             slow_seconds=max(0.0, options["slow"]),
             tokens=tuple(t.strip() for t in options["tokens"].split(",") if t.strip()),
+            gitlab_graphql=not options.get("no_gitlab_graphql", False),
+            gitlab_max_complexity=complexity,
         )
         world = build_world(repositories=repositories, owners=owners, seed=options["seed"])
         try:

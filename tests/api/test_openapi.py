@@ -24,6 +24,9 @@ OPERATIONS = {
     ("get", "/api/v1/catalogue/software"),
     ("get", "/api/v1/catalogue/software/{slug}"),
     ("post", "/api/v1/publiccode/validate"),
+    # history (docs/history.md)
+    ("get", "/api/v1/stats/history"),
+    ("get", "/api/v1/repositories/{id}/history"),
 }
 
 

@@ -26,7 +26,7 @@ from ninja import NinjaAPI, Path, Query
 from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
-from communs.api import analysis, catalogue, publiccode, rows, schemas
+from communs.api import analysis, catalogue, history, publiccode, rows, schemas
 from communs.api.cursor import MAX_INTEGER, CursorError
 from communs.api.docs import OfflineDocs
 from communs.api.finder import BadParameter, RepositorySearch, find_repositories
@@ -356,3 +356,7 @@ api.add_router("", analysis.router)
 # -- software catalogue ---------------------------------------------------------------
 
 api.add_router("/catalogue", catalogue.router)
+
+# -- history: daily snapshots and repositories' series ------------------------------------
+
+api.add_router("", history.router)

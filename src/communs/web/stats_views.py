@@ -20,6 +20,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from communs.analysis.queries import publiccode_figures
+from communs.history.display import stats_trends
 from communs.sources.models import Organisation
 from communs.web import queries, stats
 from communs.web.charts import Bar
@@ -149,6 +150,8 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         "months": months,
         "timeline": timeline,
         "per_month": per_month,
+        # The daily snapshots' trends (communs.history), [] before the first one.
+        "trends": stats_trends(),
     }
     return render(request, "web/stats.html", context)
 

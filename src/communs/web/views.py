@@ -90,6 +90,7 @@ def repository_detail(request: HttpRequest, pk: int) -> HttpResponse:
         organisation = repository.forge.organisation
     from communs.analysis.display import analysis_view
     from communs.analysis.queries import analysis_of
+    from communs.history.display import repository_trend
 
     context = {
         "section": "repositories",
@@ -98,6 +99,8 @@ def repository_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ministry": organisation.ministry if organisation else None,
         # The stored analysis of its code (None until `communs analyse` reads it).
         "analysis": analysis_view(analysis_of(repository.pk)),
+        # Its stars and forks day by day (communs.history), None before any snapshot.
+        "trend": repository_trend(repository.pk),
     }
     return render(request, "web/repository_detail.html", context)
 

@@ -9,3 +9,9 @@ class EventsConfig(AppConfig):
 
     name = "communs.events"
     verbose_name = _("Events")
+
+    def ready(self) -> None:
+        from communs.accounts import personal_data
+        from communs.events.personal import erase_registrations, export_registrations
+
+        personal_data.register("events", export=export_registrations, erase=erase_registrations)

@@ -9,3 +9,9 @@ class JobsConfig(AppConfig):
 
     name = "communs.jobs"
     verbose_name = _("Job offers")
+
+    def ready(self) -> None:
+        from communs.accounts import personal_data
+        from communs.jobs.personal import export_offers
+
+        personal_data.register("jobs", export=export_offers)

@@ -9,3 +9,11 @@ class NewslettersConfig(AppConfig):
 
     name = "communs.newsletters"
     verbose_name = _("Newsletters")
+
+    def ready(self) -> None:
+        from communs.accounts import personal_data
+        from communs.newsletters.personal import erase_subscriptions, export_subscriptions
+
+        personal_data.register(
+            "newsletters", export=export_subscriptions, erase=erase_subscriptions
+        )

@@ -32,6 +32,20 @@ def test_it_moves_headings_below_the_page_headings() -> None:
     assert "<h1" not in out and "<h2" not in out
 
 
+def test_a_whole_document_keeps_its_sections_but_never_takes_the_pages_h1() -> None:
+    out = render_markdown("# Titre\n\n## Section\n\n### Sous", heading_shift=0)
+    assert "<h2>Titre</h2>" in out and "<h2>Section</h2>" in out and "<h3>Sous</h3>" in out
+    assert "<h1" not in out
+
+
+def test_the_template_filter_takes_the_shift() -> None:
+    from django.template import Context, Template
+
+    template = Template("{% load markup %}{{ text|markdown:0 }}|{{ text|markdown }}")
+    whole, described = template.render(Context({"text": "## Focus"})).split("|")
+    assert whole == "<h2>Focus</h2>" and described == "<h4>Focus</h4>"
+
+
 def test_it_keeps_http_links_with_a_safe_rel() -> None:
     out = render_markdown("[site](https://www.libreoffice.org/)")
     assert out == (

@@ -45,7 +45,7 @@ HIDDEN_EMAIL = "[e-mail address hidden]"
 ALLOWED_TAGS = frozenset(
     {
         "p", "br", "hr", "em", "strong", "s", "del", "code", "pre", "blockquote",
-        "ul", "ol", "li", "a", "h3", "h4", "h5", "h6",
+        "ul", "ol", "li", "a", "h2", "h3", "h4", "h5", "h6",
         "table", "thead", "tbody", "tr", "th", "td",
     }
 )  # fmt: skip
@@ -111,10 +111,11 @@ def _inline(children: Sequence[Token]) -> list[Token]:
     return kept
 
 
-def _transform(tokens: list[Token]) -> list[Token]:
+def _transform(tokens: list[Token], shift: int) -> list[Token]:
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
-            level = min(6, int(token.tag[1:]) + HEADING_SHIFT)
+            # Never h1: the page's own title is its only h1.
+            level = max(2, min(6, int(token.tag[1:]) + shift))
             token.tag = f"h{level}"
         elif token.type == "inline" and token.children:
             token.children = _inline(token.children)
@@ -126,12 +127,19 @@ def visible_text(fragment: str) -> str:
     return html.unescape(_TAG.sub("", fragment))
 
 
-def render_markdown(text: str | None, *, hidden_email: str = HIDDEN_EMAIL) -> str:
-    """Sanitised HTML for the Markdown ``text`` (see the module doc); ``""`` for nothing."""
+def render_markdown(
+    text: str | None, *, hidden_email: str = HIDDEN_EMAIL, heading_shift: int = HEADING_SHIFT
+) -> str:
+    """Sanitised HTML for the Markdown ``text`` (see the module doc); ``""`` for nothing.
+
+    ``heading_shift``: levels added to each heading. The default suits text shown under a
+    page's h2 sections (a description); a whole document under the page's h1 (a
+    newsletter whose sections are ``##``) passes 0, so its outline has no gap.
+    """
     if not text or not isinstance(text, str):
         return ""
     source = text[:MAX_SOURCE_CHARS].replace("\x00", "\ufffd")
-    tokens = _transform(_PARSER.parse(source))
+    tokens = _transform(_PARSER.parse(source), heading_shift)
     rendered = _PARSER.renderer.render(tokens, _PARSER.options, {})
     cleaned = _CLEANER.clean(rendered)
     note = html.escape(hidden_email)

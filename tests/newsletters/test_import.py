@@ -34,7 +34,7 @@ def test_it_imports_the_real_gazettes_once(shared: Path) -> None:
 def test_the_archive_renders_the_markdown_safely(client, shared: Path) -> None:
     import_issues(shared / "data" / "bluehats" / "gazettes")
     page = client.get(Issue.objects.get(number=26).get_absolute_url()).content.decode()
-    assert "<h4>📚 Les logiciels libres à la DINUM</h4>" in page  # moved under the page
+    assert "<h2>📚 Les logiciels libres à la DINUM</h2>" in page  # its sections under the h1
     assert "&lt;blockquote&gt;" not in page and "<script" not in page.split("<main")[1]
 
 

@@ -10,8 +10,8 @@ from communs.accounts.models import Profile
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "organisation", "public", "moderator"]
-    list_filter = ["moderator", "public"]
+    list_display = ["user", "organisation", "public", "directory", "moderator"]
+    list_filter = ["moderator", "public", "directory"]
     search_fields = ["user__username", "user__email", "organisation__name"]
     autocomplete_fields = ["organisation"]
     raw_id_fields = ["user"]

@@ -9,3 +9,7 @@ class AccountsConfig(AppConfig):
 
     name = "communs.accounts"
     verbose_name = _("accounts")
+
+    def ready(self) -> None:
+        # Registers the accounts' own parts of a person's data (docs/community.md).
+        from communs.accounts import personal_data  # noqa: F401

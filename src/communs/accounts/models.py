@@ -38,6 +38,18 @@ class Profile(models.Model):
         default=False,
         help_text=_("Show your name and organisation beside the software you use or know."),
     )
+    # A short list of words ("Python", "PostgreSQL", "accessibility"), checked by the
+    # profile form (``communs.accounts.forms.clean_skills``).
+    skills = models.JSONField(_("skills"), default=list, blank=True)
+    # Consent to be listed in the directory of agents (/agents/); off until ticked.
+    directory = models.BooleanField(
+        _("listed in the directory of agents"),
+        default=False,
+        help_text=_(
+            "Show your name, organisation, skills, the software you are a referent for and "
+            "the public repositories you contribute to on /agents/. Never your address."
+        ),
+    )
     # Moderators are the "moderators" group or this flag, whichever an administrator
     # finds handier; both are checked by communs.accounts.roles.is_moderator.
     moderator = models.BooleanField(_("moderator"), default=False)

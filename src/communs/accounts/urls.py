@@ -11,6 +11,13 @@ from communs.accounts import views
 # (account_login, account_signup…), which its templates and redirects reverse.
 own_patterns = [
     path("profile/", views.profile, name="profile"),
+    path("personal-data/", views.personal_data, name="personal-data"),
+    path(
+        "personal-data/download/",
+        views.personal_data_download,
+        name="personal-data-download",
+    ),
+    path("delete/", views.delete_account, name="account-delete"),
 ]
 
 urlpatterns: list = [

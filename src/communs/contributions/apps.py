@@ -9,3 +9,11 @@ class ContributionsConfig(AppConfig):
 
     name = "communs.contributions"
     verbose_name = _("Contributions")
+
+    def ready(self) -> None:
+        from communs.accounts import personal_data
+        from communs.contributions.personal import export_contributions
+
+        # No eraser: deleting the account cuts ``CommitCount.person`` and the counts stay,
+        # anonymous.
+        personal_data.register("contributions", export=export_contributions)

@@ -20,6 +20,7 @@ def agent_list(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/directory/list.html",
         {
+            "section": "agents",
             "page": page,
             "count": len(found),
             "facets": directory.facets(),
@@ -37,5 +38,10 @@ def agent_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/directory/detail.html",
-        {"profile": profile, "name": directory.display_name(profile), **directory.listing(profile)},
+        {
+            "section": "agents",
+            "profile": profile,
+            "name": directory.display_name(profile),
+            **directory.listing(profile),
+        },
     )

@@ -94,6 +94,7 @@ def year_page(request: HttpRequest, year: int) -> HttpResponse:
         request,
         "contributions/year.html",
         {
+            "section": "contributions",
             "report": report,
             "charts": charts,
             "years": years,
@@ -115,6 +116,7 @@ def organisation_page(request: HttpRequest, key: str) -> HttpResponse:
         request,
         "contributions/organisation.html",
         {
+            "section": "contributions",
             "organisation": organisation,
             "rows": rows,
             "total": sum(row.commits for row in rows),

@@ -97,6 +97,11 @@ def test_it_builds_a_database_whose_counts_match(built: tuple[Path, object]) -> 
     assert (home / MARKER).is_file()
     assert (home / "sources" / "comptes-organismes-publics.yml").is_file()
     assert (home / "sources" / "top_organizations.yml").is_file()
+    # The community's pages have something to show, and the trends their first day.
+    assert count(database, "events_event") > 0
+    assert count(database, "jobs_joboffer") > 0
+    assert count(database, "newsletters_issue") > 0
+    assert count(database, "history_snapshot") == 1
 
 
 def test_its_repositories_were_harvested_from_the_emulator(built: tuple[Path, object]) -> None:

@@ -39,9 +39,13 @@ from django.utils.translation import gettext_lazy
 from communs.demo.catalogue import load_demo_catalogue
 from communs.demo.generator import DemoData, generate
 from communs.emulator import EmulatorServer, World
+from communs.events.demo import load_demo_events
 from communs.figures import refresh_figures
 from communs.harvest.engine import HarvestResult, harvest
 from communs.harvest.store import build_plans
+from communs.history.snapshots import take_snapshot
+from communs.jobs.demo import load_demo_jobs
+from communs.newsletters.demo import load_demo_issues
 from communs.opendata.publish import refresh_open_data
 from communs.repositories.models import Repository
 from communs.repositories.storage import upsert_repositories
@@ -147,7 +151,12 @@ def harvest_demo(
     rebuild_index()
     # After the harvest: a few entries are the demo's own repositories.
     catalogue = load_demo_catalogue(data.seed)
+    # The community's pages: a few made-up events, job offers and a newsletter issue.
+    load_demo_events()
+    load_demo_jobs()
+    load_demo_issues()
     refresh_figures()  # the pages' figures, counted anew
+    take_snapshot()  # today's figures, the first point of the trends
     refresh_open_data()  # the downloads of /open-data/, as a harvest leaves them
     summary = DemoSummary(
         organisations=Organisation.objects.count(),

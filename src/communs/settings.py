@@ -199,6 +199,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # the account can sign in; an agent is a verified address in one of these domains
 # (subdomains included).
 AGENT_DOMAINS = envlist("COMMUNS_AGENT_DOMAINS", "gouv.fr")
+# Contributions upstream (docs/community.md): commits whose author address is in one of
+# these domains (subdomains included) are the public sector's; the agents' by default.
+PUBLIC_SECTOR_DOMAINS = envlist("COMMUNS_PUBLIC_SECTOR_DOMAINS", ",".join(AGENT_DOMAINS))
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -257,6 +260,10 @@ SITE_URL = env("COMMUNS_SITE_URL", "http://localhost:8000")
 # Referent lifecycle: days between confirmations, and days to answer a reminder.
 REFERENT_CONFIRM_EVERY_DAYS = envint("COMMUNS_REFERENT_CONFIRM_EVERY_DAYS", 365)
 REFERENT_LAPSE_AFTER_DAYS = envint("COMMUNS_REFERENT_LAPSE_AFTER_DAYS", 30)
+# Uploaded files (catalogue logos, re-encoded as PNG): kept under MEDIA_ROOT/logos/ and
+# served by the catalogue at /catalogue/logos/ (a reverse proxy may serve that folder).
+MEDIA_ROOT = Path(env("COMMUNS_MEDIA_DIR") or HOME / "media").expanduser().resolve()
+LOGO_MAX_BYTES = envint("COMMUNS_LOGO_MAX_BYTES", 512 * 1024)
 
 SESSION_COOKIE_SECURE = envbool("COMMUNS_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -280,6 +287,30 @@ ANALYSIS_TIMEOUT = envint("COMMUNS_ANALYSIS_TIMEOUT", 300)
 ANALYSIS_PER_HOST = envint("COMMUNS_ANALYSIS_PER_HOST", 4)
 # Also clone each repository's history (commits and tags) for activity and vitality.
 ANALYSIS_HISTORY = envbool("COMMUNS_ANALYSIS_HISTORY", True)
+
+# Scale-out (docs/scale-out.md): Celery workers and schedules. The broker URL
+# (redis://127.0.0.1:6379/0, or amqp://… for RabbitMQ); empty (the default) runs every
+# task in-process ("embedded"). Locks per forge and shared rate-limit budgets live in
+# COMMUNS_REDIS_URL, which defaults to the broker when it is a Redis one.
+BROKER_URL = env("COMMUNS_BROKER_URL")
+REDIS_URL = env("COMMUNS_REDIS_URL") or (
+    BROKER_URL if BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+# Seconds before the broker hands an unacknowledged task (its worker died) to another
+# worker (Redis and SQS brokers; RabbitMQ redelivers when the connection drops).
+BROKER_VISIBILITY_TIMEOUT = envint("COMMUNS_BROKER_VISIBILITY_TIMEOUT", 3600)
+# Seconds a forge's lock outlives its last renewal (a dead worker's forge is free then).
+FORGE_LOCK_TTL = envint("COMMUNS_FORGE_LOCK_TTL", 60)
+# Schedules (`communs scheduler`, or in `communs serve` without a broker), in minutes:
+# full refresh of every forge, "recently updated" sweeps (GitLab, Gitea, Forgejo), and
+# the sweep re-fetching the least recently harvested repositories (0 turns one off).
+SCHEDULE_FULL_REFRESH_MINUTES = envint("COMMUNS_SCHEDULE_FULL_REFRESH_MINUTES", 24 * 60)
+SCHEDULE_UPDATED_SWEEP_MINUTES = envint("COMMUNS_SCHEDULE_UPDATED_SWEEP_MINUTES", 10)
+SCHEDULE_OLDEST_SWEEP_MINUTES = envint("COMMUNS_SCHEDULE_OLDEST_SWEEP_MINUTES", 60)
+SCHEDULE_OLDEST_SWEEP_SIZE = envint("COMMUNS_SCHEDULE_OLDEST_SWEEP_SIZE", 500)
+SCHEDULE_ANALYSIS_MINUTES = envint("COMMUNS_SCHEDULE_ANALYSIS_MINUTES", 60)
+# The daily jobs (history snapshot, referent reminders, category alerts), at this hour.
+SCHEDULE_DAILY_HOUR = envint("COMMUNS_SCHEDULE_DAILY_HOUR", 3)
 
 # Open data (/open-data/, `communs opendata publish`): where the published files are written.
 OPEN_DATA_DIR = Path(env("COMMUNS_OPEN_DATA_DIR") or HOME / "open-data").expanduser().resolve()

@@ -54,6 +54,7 @@ from communs.forges.etags import ETagStore, MemoryETagStore
 from communs.forges.paging import host_of, with_query
 from communs.forges.ratelimit import (
     DEFAULT_WAIT,
+    SharedBudgets,
     TokenPool,
     parse_retry_after,
     read_rate_limit,
@@ -137,7 +138,8 @@ class ForgeClient:
 
     ``tokens`` maps an API host (``"api.github.com"``) to its tokens; other hosts are
     queried anonymously. ``etags`` defaults to an in-memory store; pass ``None`` through
-    ``conditional=False`` on a request to skip it.
+    ``conditional=False`` on a request to skip it. ``budgets`` shares the rate-limit
+    budgets with other processes (Celery workers: ``communs.tasks.budgets``).
     """
 
     def __init__(
@@ -157,8 +159,10 @@ class ForgeClient:
         per_host: int = 4,
         timeout: float = 30.0,
         contact: str = "",
+        budgets: SharedBudgets | None = None,
     ) -> None:
         self.stats = ClientStats()
+        self.budgets = budgets
         self.etags: ETagStore = etags if etags is not None else MemoryETagStore()
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
@@ -550,7 +554,9 @@ class ForgeClient:
 
     def _pool(self, host: str) -> TokenPool:
         if host not in self._pools:
-            self._pools[host] = TokenPool(self._tokens.get(host, ()), clock=self._clock)
+            self._pools[host] = TokenPool(
+                self._tokens.get(host, ()), clock=self._clock, shared=self.budgets, host=host
+            )
         return self._pools[host]
 
     def _limit(self, host: str) -> asyncio.Semaphore:

@@ -7,15 +7,23 @@ budget per token and resource, uses the current token until it is spent, then mo
 the next one, and when all are spent tells the caller how long to sleep. GitLab sends
 the same figures without the ``X-`` prefix. Everything here is pure: time comes from
 the ``clock`` given.
+
+Several processes (Celery workers, docs/scale-out.md) spending the same tokens share
+their budgets through a :class:`SharedBudgets` (``communs.tasks.budgets`` keeps them in
+Redis): each request first takes a unit from the shared count, and every answer's
+figures are written back, so that no process spends a budget another one emptied.
 """
 
 from __future__ import annotations
 
+import hashlib
+import socket
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from typing import Protocol
 
 # When a budget is spent but the forge did not say when it comes back.
 DEFAULT_WAIT = 60.0
@@ -94,13 +102,51 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
-class TokenPool:
-    """The tokens for one host and their budgets; anonymous when no token is given."""
+class SharedBudgets(Protocol):
+    """Budgets kept outside the process, per host, token key and resource.
 
-    def __init__(self, tokens: Sequence[str] = (), clock: Callable[[], float] = time.time) -> None:
+    Calls are synchronous and quick (one round trip to a local store): they run inside
+    the harvest's event loop, once per request.
+    """
+
+    def take(self, host: str, token: str, resource: str, now: float) -> float | None:
+        """Take one unit: None when allowed (unknown budgets allow), else the reset time
+        (Unix seconds; 0.0 when unknown) of the spent budget."""
+
+    def record(
+        self, host: str, token: str, resource: str, remaining: int, reset_at: float | None
+    ) -> None:
+        """What an answer said is left (a spent token: ``remaining`` 0)."""
+
+
+def token_key(token: str | None) -> str:
+    """How a token is named in a shared store: a digest, never the token itself.
+    Anonymous budgets belong to the machine's address, so to the machine."""
+    if token is None:
+        return "anonymous@" + socket.gethostname()
+    return hashlib.sha256(token.encode()).hexdigest()[:24]
+
+
+class TokenPool:
+    """The tokens for one host and their budgets; anonymous when no token is given.
+
+    With ``shared`` (and the ``host`` the pool serves), budgets are also those of the
+    other processes: see :class:`SharedBudgets`.
+    """
+
+    def __init__(
+        self,
+        tokens: Sequence[str] = (),
+        clock: Callable[[], float] = time.time,
+        *,
+        shared: SharedBudgets | None = None,
+        host: str = "",
+    ) -> None:
         self._tokens = [_Token(t) for t in tokens] or [_Token(None)]
         self._current = 0
         self._clock = clock
+        self._shared = shared
+        self._host = host
 
     @property
     def anonymous(self) -> bool:
@@ -120,6 +166,8 @@ class TokenPool:
             budget = token.budgets.setdefault(resource, Budget())
             if budget.reset_at is not None and budget.reset_at <= now:
                 budget.remaining, budget.reset_at = None, None
+            if self._shared is not None and not self._take_shared(token, budget, resource, now):
+                continue
             if budget.remaining is None or budget.remaining > 0:
                 if budget.remaining is not None:
                     # Reserve one unit: requests in flight have not reported back yet.
@@ -147,6 +195,14 @@ class TokenPool:
         budget = entry.budgets.setdefault(limit.resource or resource, Budget())
         budget.remaining = limit.remaining
         budget.reset_at = limit.reset_at
+        if self._shared is not None:
+            self._shared.record(
+                self._host,
+                token_key(token),
+                limit.resource or resource,
+                limit.remaining,
+                limit.reset_at,
+            )
 
     def exhaust(self, token: str | None, resource: str, reset_at: float | None) -> None:
         """Mark ``token`` spent for ``resource`` (a 403/429 said so) until ``reset_at``."""
@@ -157,6 +213,8 @@ class TokenPool:
             now = self._clock()
             # A reset already past (clocks disagree) would have us ask again at once.
             budget.reset_at = reset_at if reset_at and reset_at > now else now + DEFAULT_WAIT
+            if self._shared is not None:
+                self._shared.record(self._host, token_key(token), resource, 0, budget.reset_at)
 
     def revoke(self, token: str | None) -> bool:
         """Stop using a refused token; True when another usable token remains."""
@@ -165,6 +223,19 @@ class TokenPool:
             return False
         entry.revoked = True
         return any(not t.revoked for t in self._tokens)
+
+    def _take_shared(self, token: _Token, budget: Budget, resource: str, now: float) -> bool:
+        """Take a unit of ``token``'s shared budget; a spent one is noted locally too,
+        so that the wait computed below is the shared reset."""
+        assert self._shared is not None
+        spent_until = self._shared.take(self._host, token_key(token.value), resource, now)
+        if spent_until is None:
+            # The shared count decides: the local one only knows this process's answers.
+            budget.remaining = None if budget.remaining == 0 else budget.remaining
+            return True
+        budget.remaining = 0
+        budget.reset_at = spent_until if spent_until > now else now + DEFAULT_WAIT
+        return False
 
     def _find(self, token: str | None) -> _Token | None:
         return next((t for t in self._tokens if t.value == token), None)

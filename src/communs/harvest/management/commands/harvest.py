@@ -3,6 +3,10 @@
 Exit status: 0 when every forge succeeded (or was being harvested by another process),
 3 when some failed (the others are stored; the failed ones are named, with why), 130
 when stopped by a signal (the runs resume at the next harvest).
+
+Without a broker (the default) everything runs in this process; with
+``COMMUNS_BROKER_URL`` each forge is a task for the workers (`communs worker`), and the
+command waits for them, unless ``--no-wait`` (docs/scale-out.md).
 """
 
 from __future__ import annotations
@@ -17,15 +21,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from communs.analysis.pipeline import analyse_pending, summary
-from communs.catalogue.importer import link_repositories
-from communs.catalogue.models import Software
-from communs.figures import refresh_figures
-from communs.harvest.engine import HarvestResult, harvest, stop_signals_handled_by
+from communs.analysis.pipeline import summary
+from communs.harvest.engine import HarvestResult, stop_signals_handled_by
 from communs.harvest.progress import Progress, SummaryRow, summary_table
-from communs.harvest.store import PlanError, build_plans, index_harvested
+from communs.harvest.store import PlanError, build_plans
 from communs.harvest.tokens import ForgeAddress, TokenError, client_tokens
-from communs.opendata.publish import read_datapackage, refresh_open_data
+from communs.tasks import jobs
+from communs.tasks.shared import embedded
 
 FAILED = 3
 # The run counts that say the stored repositories changed.
@@ -61,6 +63,14 @@ class Command(BaseCommand):
             action="store_true",
             help=_("then analyse the repositories whose content changed (as `communs analyse`)"),
         )
+        parser.add_argument(
+            "--no-wait",
+            action="store_true",
+            help=_(
+                "with a broker: queue one task per forge and return; the workers publish "
+                "what changed when they end"
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -80,6 +90,9 @@ class Command(BaseCommand):
             )
         except TokenError as error:
             raise CommandError(str(error)) from error
+        if not embedded() and options["owner"] is None:
+            self.dispatch(plans, tokens, options)
+            return
         progress = None
         if not options["no_progress"]:
             progress = Progress(Raw(self.stdout), tty=self.stdout.isatty(), labels=_labels())
@@ -97,31 +110,47 @@ class Command(BaseCommand):
         progress: Progress | None,
         options: dict[str, Any],
     ) -> None:
-        result = harvest(
-            plans,
+        # The same task functions a worker runs (communs.tasks.jobs), all forges at once.
+        result = jobs.harvest_plans(plans, tokens=tokens, progress=progress, install_signals=True)
+        self.follow(result, plans, tokens, options)
+
+    def follow(
+        self,
+        result: HarvestResult,
+        plans: list,
+        tokens: dict[str, list[str]],
+        options: dict[str, Any],
+    ) -> None:
+        # Index, catalogue links, analysis (only new repositories and those whose push
+        # moved), open data and figures: once, after every forge.
+        analyse = options["analyse"] and not result.interrupted
+        analysed = jobs.after_harvest(
+            _changed(result),
+            analyse_hosts=[plan.host for plan in plans] if analyse else None,
             tokens=tokens,
-            progress=progress,
-            install_signals=True,
-            per_host=max(1, settings.HARVEST_PER_HOST),
-            contact=settings.HARVEST_CONTACT,
         )
-        # The search index follows what the harvest stored, changed or marked gone (failed
-        # forges' pages included, and what an earlier harvest killed before this left).
-        index_harvested()
-        if _changed(result):
-            # Catalogue entries whose repository URL a new repository now answers.
-            link_repositories(Software.objects.all())
-        if options["analyse"] and not result.interrupted:
-            # Only new repositories and those whose push moved are read (see pending()).
-            analysed = analyse_pending([plan.host for plan in plans], tokens=tokens)
-            self.stdout.write(summary(analysed))
-        # The open-data files follow the database (a failure is logged, never raised).
-        # Writing them reads every repository: skipped when the harvest changed none.
-        if _changed(result) or read_datapackage() is None:
-            refresh_open_data()
-        # The pages' figures, counted anew now rather than by the next visitor.
-        refresh_figures()
+        if analysed is not None:
+            self.stdout.write(
+                summary(analysed)
+                if not isinstance(analysed, dict)
+                else _("Analyses queued: %(count)d") % {"count": analysed.get("queued", 0)}
+            )
         self.report(result)
+
+    def dispatch(self, plans: list, tokens: dict[str, list[str]], options: dict[str, Any]) -> None:
+        """With a broker: a task per forge on its kind's queue; wait, then follow once."""
+        from communs.tasks.dispatch import enqueue_harvests, wait_for
+
+        queued = enqueue_harvests(plans, follow=options["no_wait"])
+        if options["no_wait"]:
+            for host, task in queued:
+                self.stdout.write(
+                    _("%(host)s queued (task %(id)s)") % {"host": host, "id": task.id}
+                )
+            return
+        with _stopped_by_signals():
+            result = wait_for(queued)
+        self.follow(result, plans, tokens, options)
 
     def report(self, result: HarvestResult) -> None:
         rows = [
@@ -238,4 +267,4 @@ def _stopped_by_signals() -> Iterator[None]:
 
 def _changed(result: HarvestResult) -> bool:
     """Whether any forge stored a new, updated or gone repository."""
-    return any(outcome.counts.get(name, 0) for outcome in result.outcomes for name in CHANGES)
+    return jobs.changed(result)

@@ -39,12 +39,27 @@ class Command(BaseCommand):
             help="worker processes (default 2, or COMMUNS_WEB_WORKERS)",
         )
         parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="without a broker, do not run the schedule (refreshes, sweeps, history, "
+            "reminders) in a thread of this process (docs/scale-out.md)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         bind = f"[{options['host']}]" if ":" in options["host"] else options["host"]
         url = f"http://{bind}:{options['port']}/"
         self.stdout.write(f"Communs is served at {url} (Ctrl+C to stop)")
         self.stdout.flush()
+        # Without a broker the schedule runs here, in a thread of the master process
+        # (gunicorn's workers are forked from it but do not inherit threads); one process
+        # of the machine runs it, under a file lock (communs.tasks.embedded).
+        from django.conf import settings
+
+        if not settings.BROKER_URL and not options["no_scheduler"]:
+            from communs.tasks.embedded import EmbeddedScheduler
+
+            EmbeddedScheduler().start()
         CommunsServer(
             {
                 "bind": f"{bind}:{options['port']}",

@@ -198,6 +198,25 @@ def test_catalogue_mail_tasks_are_idempotent() -> None:
     assert jobs.send_alerts()["sent"] == 0
 
 
+def test_the_event_reminders_task_reminds_each_seat_once(settings: Any) -> None:
+    from django.core import mail
+    from tests.accounts.people import make_agent
+
+    from communs.events import registration
+    from communs.events.models import Event
+
+    settings.AGENT_DOMAINS = ["gouv.fr"]
+    start = timezone.now() + timedelta(hours=20)
+    event = Event.objects.create(
+        slug="sprint", title="Sprint", kind="sprint", starts_at=start,
+        ends_at=start + timedelta(hours=2), capacity=5, registration_open=True,
+    )  # fmt: skip
+    registration.register(event, make_agent("ann"))
+    assert jobs.remind_events() == {"sent": 1, "skipped": 0}
+    assert jobs.remind_events()["sent"] == 0
+    assert [m.to for m in mail.outbox] == [["ann@culture.gouv.fr"]]
+
+
 def test_the_daily_snapshot_is_taken_once_a_day() -> None:
     first = jobs.history_snapshot()
     second = jobs.history_snapshot()

@@ -36,6 +36,8 @@ def test_it_holds_refreshes_sweeps_analysis_history_and_catalogue_mail() -> None
         "history-snapshot",
         "remind-referents",
         "send-alerts",
+        "remind-events",
+        "collect-contributions",
     }
     # Forges due a refresh are looked for every few minutes; the period is per forge.
     assert entries["refresh-due"].every == timedelta(minutes=5)

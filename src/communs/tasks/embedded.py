@@ -43,6 +43,8 @@ def task_functions() -> dict[str, Callable[[], Any]]:
         "communs.history_snapshot": jobs.history_snapshot,
         "communs.remind_referents": jobs.remind_referents,
         "communs.send_alerts": jobs.send_alerts,
+        "communs.remind_events": jobs.remind_events,
+        "communs.collect_contributions": jobs.collect_contributions,
     }
 
 

@@ -267,6 +267,24 @@ def send_alerts() -> dict[str, int]:
     return {"sent": summary.sent, "entries": summary.entries, "people": summary.people}
 
 
+def remind_events() -> dict[str, int]:
+    """Reminders to the people with a seat at an event starting today or tomorrow (each
+    claimed before it is sent: nobody gets one twice)."""
+    from communs.events.reminders import send_reminders
+
+    summary = send_reminders()
+    return {"sent": summary.sent, "skipped": summary.skipped}
+
+
+def collect_contributions() -> dict[str, int]:
+    """The public sector's commits in the catalogue's repositories, counted again where
+    the history moved (idempotent: each repository's counts are replaced whole)."""
+    from communs.contributions.collect import collect
+
+    result = collect()
+    return {"counted": result.counted, "unchanged": result.unchanged, "failed": result.failed}
+
+
 def history_snapshot() -> dict[str, Any]:
     """Today's snapshot of the aggregate figures and per-repository series."""
     # Imported here: communs.history is another app's, and optional to this one.

@@ -75,6 +75,9 @@ def build_schedule(
         Entry("history-snapshot", "communs.history_snapshot", hour=hour),
         Entry("remind-referents", "communs.remind_referents", hour=hour),
         Entry("send-alerts", "communs.send_alerts", hour=hour),
+        # The community: tomorrow's events' reminders, and the commits counted upstream.
+        Entry("remind-events", "communs.remind_events", hour=hour),
+        Entry("collect-contributions", "communs.collect_contributions", hour=hour),
     ]
     return entries
 

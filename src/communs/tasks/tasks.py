@@ -60,6 +60,16 @@ def send_alerts_task() -> dict[str, int]:
     return jobs.send_alerts()
 
 
+@app.task(name="communs.remind_events")
+def remind_events_task() -> dict[str, int]:
+    return jobs.remind_events()
+
+
+@app.task(name="communs.collect_contributions")
+def collect_contributions_task() -> dict[str, int]:
+    return jobs.collect_contributions()
+
+
 @app.task(name="communs.history_snapshot")
 def history_snapshot_task() -> dict[str, Any]:
     return jobs.history_snapshot()

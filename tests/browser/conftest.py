@@ -218,3 +218,16 @@ def page(browser: Browser, site: Site, visit: Visit) -> Iterator[Page]:
 def page_without_javascript(browser: Browser, site: Site, visit: Visit) -> Iterator[Page]:
     """A page with JavaScript off: every page must still work."""
     yield from open_page(browser, site, visit, java_script_enabled=False)
+
+
+# Catalogue and accounts: pages behind a sign-in.
+def sign_in(page: Page, site: Site, user: Any) -> None:
+    """Sign ``user`` in for ``page``'s browser context, without the sign-in form: a
+    session made by Django's test client, handed to the browser as its cookie."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    name = settings.SESSION_COOKIE_NAME
+    page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": site.url}])

@@ -13,18 +13,20 @@ added to ``PAGES`` here (or to ``NOT_PAGES``, with the reason it needs no check)
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.db.models import Count
 from django.urls import URLPattern, URLResolver, get_resolver
+from tests.contributions import pages as community_pages
 
 from communs.harvest.models import HarvestRun, OwnerProgress
 from communs.repositories.models import Repository
 from communs.sources.models import Forge, Organisation
 
-from .conftest import require
+from .conftest import Site, require, sign_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -110,6 +112,33 @@ def catalogue_entry() -> str:
     return software.get_absolute_url()
 
 
+# Community: events, newsletters, jobs
+def community_page(kind: str) -> str:
+    """The made-up events and offers of the demo, a gazette issue, signed links."""
+    from communs.events.demo import load_demo_events
+    from communs.jobs.demo import load_demo_jobs
+    from communs.jobs.models import JobOffer
+    from communs.newsletters.models import Issue, Subscriber
+    from communs.newsletters.subscription import confirm_token, unsubscribe_token
+
+    load_demo_events()
+    load_demo_jobs()
+    body = "## Nouvelles\n\nUn [lien](https://example.org) et une *liste* :\n\n- un\n- deux"
+    issue, _created = Issue.objects.get_or_create(
+        slug="bluehats-1",
+        defaults={"number": 1, "title": "Gazette n°1", "published_on": datetime(2019, 4, 1).date(),
+                  "body": body},
+    )  # fmt: skip
+    subscriber, _created = Subscriber.objects.get_or_create(email="lecteur@example.org")
+    return {
+        "event-detail": "/events/demo-sprint-accessibilite/",
+        "issue-detail": issue.get_absolute_url(),
+        "newsletter-confirm": f"/newsletters/confirm/{confirm_token(subscriber)}/",
+        "newsletter-unsubscribe": f"/newsletters/unsubscribe/{unsubscribe_token(subscriber)}/",
+        "job-detail": JobOffer.objects.order_by("pk").first().get_absolute_url(),
+    }.get(kind, kind)
+
+
 # Each page type, and how to reach one from the data the test loaded (``analysed``: the
 # repositories the analysis read, with scores, dependencies and a publiccode.yml).
 PAGES: dict[str, Callable[[list[Repository]], str]] = {
@@ -146,6 +175,21 @@ PAGES: dict[str, Callable[[list[Repository]], str]] = {
     "account_reset_password": lambda analysed: "/accounts/password/reset/",
     "account_reset_password_done": lambda analysed: "/accounts/password/reset/done/",
     "account_email_verification_sent": lambda analysed: "/accounts/confirm-email/",
+    # Community: events, newsletters, jobs
+    "event-list": lambda analysed: community_page("/events/"),
+    "event-detail": lambda analysed: community_page("event-detail"),
+    "issue-list": lambda analysed: community_page("/newsletters/"),
+    "issue-detail": lambda analysed: community_page("issue-detail"),
+    "newsletter-subscribe": lambda analysed: "/newsletters/subscribe/",
+    "newsletter-confirm": lambda analysed: community_page("newsletter-confirm"),
+    "newsletter-unsubscribe": lambda analysed: community_page("newsletter-unsubscribe"),
+    "job-list": lambda analysed: community_page("/jobs/"),
+    "job-detail": lambda analysed: community_page("job-detail"),
+    # Community: directory, contributions, personal data
+    "agent-list": lambda analysed: community_pages.agent_list(),
+    "agent-detail": lambda analysed: community_pages.agent_detail(),
+    "contributions-year": lambda analysed: community_pages.contributions_year(),
+    "contributions-organisation": lambda analysed: community_pages.contributions_organisation(),
     "404": lambda analysed: "/no-such-page/",
 }
 
@@ -161,24 +205,21 @@ NOT_PAGES = {
     "sitemap": "XML for crawlers",
     "sitemap-section": "XML for crawlers",
     "robots-txt": "text for crawlers",
-    "mine": "the catalogue's list of an agent's software, behind a sign-in (tests/catalogue)",
     "export-json": "a download (catalogue.json)",
     "export-csv": "a download (catalogue.csv)",
     "feed-new": "an Atom feed",
     "feed-updated": "an Atom feed",
     "feed-new-category": "an Atom feed",
     "feed-updated-category": "an Atom feed",
-    "candidates": "moderators' publiccode.yml candidates, behind a sign-in (tests/catalogue)",
     "candidate-propose": "a POST that creates a proposal and redirects",
-    "profile": "the profile, behind a sign-in (tests/accounts)",
-    "account_logout": "allauth's sign-out confirmation, behind a sign-in (tests/accounts)",
+    # Community: directory, contributions, personal data
+    "contributions-latest": "redirects to the latest year's report",
+    "personal-data-download": "a download (JSON), behind a sign-in",
     "account_inactive": "allauth's notice for a disabled account, reached only by signing in",
     "account_reauthenticate": "allauth's password check before a change, behind a sign-in",
     "account_request_reauthentication_code": "allauth's sign-in codes, turned off",
     "account_confirm_reauthentication_code": "allauth's sign-in codes, turned off",
     "account_confirm_login_code": "allauth's sign-in codes, turned off",
-    "account_email": "allauth's addresses page, behind a sign-in (tests/accounts)",
-    "account_change_password": "allauth's password change, behind a sign-in",
     "account_set_password": "allauth's password setting, behind a sign-in",
     "account_confirm_email": "allauth's verification link, a key sent by e-mail (tests/accounts)",
     "account_reset_password_from_key": "allauth's reset link, needs a key sent by e-mail",
@@ -186,30 +227,30 @@ NOT_PAGES = {
     "socialaccount_login_cancelled": "allauth's notice: an OpenID Connect sign-in was cancelled",
     "socialaccount_login_error": "allauth's notice after an OpenID Connect sign-in fails",
     "socialaccount_signup": "allauth's form after an OpenID Connect sign-in, needs a provider",
-    "socialaccount_connections": "allauth's linked accounts, behind a sign-in",
     "": "allauth's unnamed legacy /accounts/social/ addresses, redirects",
     "openid_connect_login": "the OpenID Connect sign-in, only with a provider (tests/accounts)",
     "openid_connect_callback": "the provider's redirect back, not a page",
-    "propose": "the catalogue's actions, behind a sign-in (tests/catalogue/test_roles.py)",
-    "moderation": "moderators' proposals queue, behind a sign-in (tests/catalogue)",
-    "audit-log": "moderators' audit log, behind a sign-in (tests/catalogue)",
-    "categories": "moderators' categories, behind a sign-in (tests/catalogue)",
-    "category-edit": "moderators' category form, behind a sign-in (tests/catalogue)",
     "category-delete": "a moderator's POST that redirects",
     "referent-confirm": "a referent's yearly link, needs a signed token (tests/catalogue)",
-    "declare-use": "an agent's action, behind a sign-in (tests/catalogue)",
-    "become-referent": "an agent's action, behind a sign-in (tests/catalogue)",
-    "hand-over": "a referent's action, behind a sign-in (tests/catalogue)",
-    "add-instance": "an agent's action, behind a sign-in (tests/catalogue)",
-    "contact": "the contact form, behind a sign-in (tests/catalogue)",
     "publish": "a moderator's POST that redirects",
     "reject": "a moderator's POST that redirects",
-    "edit": "a moderator's form, behind a sign-in (tests/catalogue)",
-    "categorise": "a moderator's form, behind a sign-in (tests/catalogue)",
-    "dereference": "a moderator's form, behind a sign-in (tests/catalogue)",
     "follow-category": "a POST that redirects (tests/catalogue/test_alerts.py)",
     "unfollow-category": "a POST that redirects (tests/catalogue/test_alerts.py)",
     "alerts-unsubscribe": "an alert's stop link, needs a signed token (tests/catalogue)",
+    # Catalogue: logos
+    "logo-file": "an uploaded logo, re-encoded as PNG (tests/catalogue/test_logos.py)",
+    # Community: events, newsletters, jobs
+    "events-calendar": "an iCalendar file (tests/events)",
+    "event-calendar": "an iCalendar file (tests/events)",
+    "events-feed": "an Atom feed",
+    "event-register": "an agent's POST that redirects (tests/events)",
+    "event-cancel": "an agent's POST that redirects (tests/events)",
+    "newsletters-feed": "an Atom feed",
+    "jobs-feed": "an Atom feed",
+    "job-propose": "an agent's form, behind a sign-in (tests/jobs)",
+    "job-moderation": "moderators' queue of offers, behind a sign-in (tests/jobs)",
+    "job-publish": "a moderator's POST that redirects",
+    "job-reject": "a moderator's POST that redirects",
 }
 
 
@@ -260,6 +301,116 @@ def test_the_english_pages_pass_too(page: Page) -> None:
     check(page)
 
 
+# Catalogue and accounts: pages behind a sign-in, each visited by a role that reaches it.
+@dataclass
+class SignedIn:
+    """The people and the catalogue rows the signed-in pages show."""
+
+    agent: Any
+    moderator: Any
+    software: Any
+    category: Any
+    referent: Any
+    colleague: Any
+
+
+def signed_in_world() -> SignedIn:
+    """An agent who uses and is the referent of an entry, a moderator, a proposal waiting
+    for moderation, a category, and audit entries for the log to show."""
+    from tests.accounts.people import make_agent, make_person
+
+    from communs.audit.log import record
+    from communs.catalogue.models import Category, Moderation, Referent, Software, Usage
+
+    agent = make_person("agent")
+    moderator = make_person("moderator")
+    software = Software.objects.create(
+        name="Logiciel d'essai",
+        slug="logiciel-essai",
+        licence="MPL-2.0",
+        function="Bureautique",
+        description_fr="Une **suite** bureautique.",
+        moderation=Moderation.PUBLISHED,
+        packages=["pkg:npm/@angular/core"],
+    )
+    # Repositories depending on it, for the page's list of linked repositories.
+    from communs.analysis.models import DeclaredDependency
+
+    for repository in Repository.objects.order_by("-stars", "pk")[:3]:
+        DeclaredDependency.objects.create(
+            repository=repository, purl_type="npm", namespace="@angular", name="core"
+        )
+    Software.objects.create(name="Proposition", slug="proposition", proposed_by=agent)
+    category = Category.objects.create(slug="essai", name_fr="Essai", name_en="Trial")
+    software.categories.add(category)
+    Usage.objects.create(software=software, agent=agent, use_case="Notes")
+    referent = Referent.objects.create(software=software, agent=agent, is_expert=True)
+    record(moderator, "software.edit", software, {"licence": {"before": "", "after": "MPL-2.0"}})
+    record(agent, "usage.declare", software, {"use_case": {"before": None, "after": "Notes"}})
+    return SignedIn(agent, moderator, software, category, referent, make_agent("camille"))
+
+
+def _in_software(action: str) -> Callable[[SignedIn], str]:
+    return lambda world: f"/catalogue/software/{world.software.slug}/{action}"
+
+
+SIGNED_IN_PAGES: dict[str, tuple[str, Callable[[SignedIn], str]]] = {
+    "mine": ("agent", lambda world: "/catalogue/mine/"),
+    "propose": ("agent", lambda world: "/catalogue/propose/"),
+    "declare-use": ("agent", _in_software("use/")),
+    "become-referent": ("agent", _in_software("referent/")),
+    "hand-over": ("agent", _in_software("referent/hand-over/")),
+    "add-instance": ("agent", _in_software("instances/add/")),
+    "contact": ("agent", _in_software("contact/")),
+    "logo": ("agent", _in_software("logo/")),
+    "software, signed in": ("agent", lambda world: world.software.get_absolute_url()),
+    "software, as a moderator": ("moderator", lambda world: world.software.get_absolute_url()),
+    "moderation": ("moderator", lambda world: "/catalogue/moderation/"),
+    "audit-log": ("moderator", lambda world: "/catalogue/audit/"),
+    "categories": ("moderator", lambda world: "/catalogue/categories/"),
+    "category-edit": (
+        "moderator",
+        lambda world: f"/catalogue/categories/{world.category.slug}/edit/",
+    ),
+    "edit": ("moderator", _in_software("edit/")),
+    "categorise": ("moderator", _in_software("categories/")),
+    "dereference": ("moderator", _in_software("dereference/")),
+    "candidates": ("moderator", lambda world: "/catalogue/candidates/"),
+    "profile": ("agent", lambda world: "/accounts/profile/"),
+    "account_email": ("agent", lambda world: "/accounts/email/"),
+    "account_logout": ("agent", lambda world: "/accounts/logout/"),
+    "account_change_password": ("agent", lambda world: "/accounts/password/change/"),
+    "socialaccount_connections": ("agent", lambda world: "/accounts/3rdparty/"),
+    # The link a colleague is e-mailed to take a referent's role over.
+    "hand-over-accept": ("colleague", lambda world: hand_over_path(world)),
+    # Community: directory, contributions, personal data
+    "personal-data": ("agent", lambda world: "/accounts/personal-data/"),
+    "account-delete": ("agent", lambda world: "/accounts/delete/"),
+}
+
+
+def hand_over_path(world: SignedIn) -> str:
+    from communs.catalogue.lifecycle import hand_over_token
+
+    return f"/catalogue/referents/hand-over/{hand_over_token(world.referent, world.colleague)}/"
+
+
+@pytest.mark.parametrize("kind", list(SIGNED_IN_PAGES))
+def test_no_serious_accessibility_violation_signed_in(
+    page: Page, site: Site, settings: Any, kind: str
+) -> None:
+    settings.AGENT_DOMAINS = ["gouv.fr"]
+    world = signed_in_world()
+    role, path_of = SIGNED_IN_PAGES[kind]
+    sign_in(page, site, getattr(world, role))
+    path = path_of(world)
+    response = page.goto(path)
+    assert response is not None
+    assert response.status == 200, path
+    assert page.url.endswith(path), f"{path} sent the browser to {page.url}"
+    check(page)
+
+
 def routes(patterns: list, prefix: str = "") -> list[tuple[str, str]]:
     found = []
     for pattern in patterns:
@@ -277,6 +428,6 @@ def test_every_page_type_is_checked() -> None:
         for route, name in routes(get_resolver().url_patterns)
         if not route.startswith(("admin/", "api/v1/"))
     }
-    checked = {kind.split(",")[0] for kind in PAGES} - {"404"}
+    checked = {kind.split(",")[0] for kind in [*PAGES, *SIGNED_IN_PAGES]} - {"404"}
     assert names - checked - set(NOT_PAGES) == set(), "pages no accessibility test visits"
     assert checked - names == set(), "PAGES names routes that no longer exist"

@@ -267,3 +267,22 @@ def test_the_2022_sill_gives_every_entry_of_software_csv(shared: Path) -> None:
     again = import_sill(directory)
     assert again.changed == 0
     assert snapshot() == before
+
+
+def test_the_import_writes_what_it_changed_to_the_audit_log(small_sill: Path) -> None:
+    from communs.audit.models import AuditEntry
+    from communs.catalogue.importer import IMPORT_ACTION
+
+    import_sill(small_sill)
+    assert AuditEntry.objects.filter(action=IMPORT_ACTION, actor=None).count() == 4
+    rows = (small_sill / "software.csv").read_text(encoding="utf-8")
+    (small_sill / "software.csv").write_text(
+        rows.replace("Function of Traitement", "Éditeur de texte"), encoding="utf-8"
+    )
+    import_sill(small_sill)
+    import_sill(small_sill)  # nothing changes: nothing recorded
+    entries = AuditEntry.objects.filter(action=IMPORT_ACTION).order_by("-pk")
+    assert entries.count() == 5
+    assert entries.first().changes == {
+        "function": {"before": "Function of Traitement", "after": "Éditeur de texte"}
+    }

@@ -160,7 +160,13 @@ def test_a_link_confirms_only_its_own_referent(client, referent):
     assert lifecycle.referent_for_token(elsewhere) is None
 
 
-def test_a_referent_hands_over_to_a_colleague(client, referent):
+def _accept_path(message) -> str:
+    found = re.search(r"https?://testserver(/catalogue/referents/hand-over/\S+/)", message.body)
+    assert found, message.body
+    return found.group(1)
+
+
+def test_a_referent_hands_over_to_a_colleague_who_accepts(client, referent):
     colleague = make_agent("camille", "culture.gouv.fr")
     old_token = lifecycle.confirmation_token(referent)
     client.force_login(referent.agent)
@@ -168,19 +174,35 @@ def test_a_referent_hands_over_to_a_colleague(client, referent):
     assert client.get(url).status_code == 200
     response = client.post(url, {"colleague": "Camille@culture.gouv.fr"})
     assert response.status_code == 302
+    # Nothing changes until the colleague accepts.
+    referent.refresh_from_db()
+    assert referent.agent.username == "rita"
+    (invitation,) = mail.outbox
+    assert invitation.to == ["camille@culture.gouv.fr"]
+    # The colleague is told who asks, by name, never by address.
+    assert "rita" in invitation.body and "rita@" not in invitation.body
+    accept = _accept_path(invitation)
+    client.logout()
+    # Following the link changes nothing (mail scanners follow links); the button does.
+    assert client.get(accept).status_code == 200
+    referent.refresh_from_db()
+    assert referent.agent.username == "rita"
+    assert client.post(accept).status_code == 200
     referent.refresh_from_db()
     assert referent.agent == colleague
-    assert referent.confirmed_at is None and not referent.lapsed
-    (message,) = mail.outbox
-    assert message.to == ["camille@culture.gouv.fr"]
-    # The colleague is told who handed over, by name, never by address.
-    assert "rita" in message.body and "rita@" not in message.body
+    assert referent.confirmed_at is not None and not referent.lapsed
+    # The previous referent is told, by the colleague's name.
+    told = mail.outbox[1]
+    assert told.to == ["rita@culture.gouv.fr"] and "camille" in told.body
+    assert "camille@" not in told.body
     entry = history_of(referent).first()
     assert entry.action == "referent.hand_over"
     assert entry.changes == {"agent": {"before": "rita", "after": "camille"}}
-    # The previous referent's link no longer confirms anything.
+    # The previous referent's link no longer confirms anything, nor does the invitation
+    # accept twice.
     assert lifecycle.referent_for_token(old_token) is None
     assert lifecycle.referent_for_token(lifecycle.confirmation_token(referent)) == referent
+    assert client.post(accept).status_code == 404
     # Their year starts now: no reminder due for months.
     assert lifecycle.remind_referents(now=timezone.now() + 300 * DAY).reminded == 0
 
@@ -190,19 +212,87 @@ def test_a_referent_hands_over_to_a_colleague(client, referent):
     [
         ("nobody@culture.gouv.fr", None),
         ("olivier@example.com", "outsider"),
-        ("rita@culture.gouv.fr", None),
+        ("camille@culture.gouv.fr", "agent"),
+        ("already@culture.gouv.fr", "referent"),
     ],
 )
-def test_a_hand_over_needs_another_agent(client, referent, address, make):
-    if make:
-        make_person(make)
+def test_the_answer_never_says_whether_an_address_has_an_account(client, referent, address, make):
+    """Whoever owns the address (nobody, a visitor, an agent, another referent), the
+    referent sees the same answer; only an agent who may take the role is e-mailed."""
+    if make == "outsider":
+        make_person("outsider")
+    elif make:
+        local = address.partition("@")[0]
+        other = make_agent(local)
+        if make == "referent":
+            Referent.objects.create(software=referent.software, agent=other)
     client.force_login(referent.agent)
     url = reverse("catalogue:hand-over", args=[referent.software.slug])
-    response = client.post(url, {"colleague": address})
-    assert response.status_code == 400
+    response = client.post(url, {"colleague": address}, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain == [(referent.software.get_absolute_url(), 302)]
+    text = response.content.decode()
+    assert "If this address belongs to an agent" in text
     referent.refresh_from_db()
     assert referent.agent.username == "rita"
+    assert [m.to for m in mail.outbox] == ([[address]] if make == "agent" else [])
+    # Recorded the same way every time, without the address.
+    entry = history_of(referent).first()
+    assert entry.action == "referent.hand_over_invite" and entry.changes == {}
+
+
+def test_a_referent_cannot_hand_over_to_themselves(client, referent):
+    client.force_login(referent.agent)
+    url = reverse("catalogue:hand-over", args=[referent.software.slug])
+    response = client.post(url, {"colleague": "RITA@culture.gouv.fr"})
+    assert response.status_code == 400
+    assert "your own address" in response.content.decode()
     assert mail.outbox == []
+
+
+def test_the_hand_over_page_lists_no_one(client, referent):
+    """The page offers no list of accounts: no address, no user name but the
+    referent's own menu."""
+    others = [make_agent(name) for name in ("camille", "dominique", "eloise")]
+    make_person("outsider")
+    client.force_login(referent.agent)
+    url = reverse("catalogue:hand-over", args=[referent.software.slug])
+    for response in (client.get(url), client.post(url, {"colleague": "not an address"})):
+        text = response.content.decode()
+        assert "@" not in text.replace("rita@culture.gouv.fr", "")
+        for person in [*others]:
+            assert person.username not in text
+        assert "olivier" not in text
+        assert "<select" not in text and "<datalist" not in text
+
+
+def test_hand_over_requests_are_limited_per_day(client, referent):
+    colleague = make_agent("camille")
+    client.force_login(referent.agent)
+    url = reverse("catalogue:hand-over", args=[referent.software.slug])
+    for _ in range(lifecycle.HAND_OVER_INVITATIONS_PER_DAY):
+        assert client.post(url, {"colleague": colleague.email}).status_code == 302
+    assert client.post(url, {"colleague": colleague.email}).status_code == 429
+    assert len(mail.outbox) == lifecycle.HAND_OVER_INVITATIONS_PER_DAY
+
+
+def test_an_invitation_is_only_the_colleagues(client, referent):
+    colleague = make_agent("camille")
+    token = lifecycle.hand_over_token(referent, colleague)
+    accept = reverse("catalogue:hand-over-accept", args=[token])
+    # Someone else signed in cannot take it; a forged or stale token names nothing.
+    client.force_login(make_agent("intruder"))
+    assert client.post(accept).status_code == 404
+    client.force_login(colleague)
+    assert client.post(accept + "x/").status_code == 404
+    assert client.post(reverse("catalogue:hand-over-accept", args=["x"])).status_code == 404
+    referent.refresh_from_db()
+    assert referent.agent.username == "rita"
+    # A colleague who stopped being an agent is refused at acceptance.
+    colleague.emailaddress_set.update(verified=False)
+    assert client.post(accept).status_code == 409
+    referent.refresh_from_db()
+    assert referent.agent.username == "rita"
 
 
 def test_only_the_referent_may_hand_over(client, referent):
@@ -229,3 +319,12 @@ def test_the_catalogue_command_mounts_the_same_reminder(referent):
     call_command("catalogue", "remind-referents", stdout=io.StringIO())
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["rita@culture.gouv.fr"]
+
+
+def test_of_two_colleagues_accepting_at_once_the_second_is_refused(referent):
+    first, second = make_agent("camille"), make_agent("dominique")
+    stale = Referent.objects.get(pk=referent.pk)
+    lifecycle.hand_over(referent, first, referent.agent)
+    with pytest.raises(lifecycle.HandOverRefused):
+        lifecycle.hand_over(stale, second, stale.agent)
+    assert Referent.objects.get(pk=referent.pk).agent == first

@@ -114,7 +114,7 @@ def test_the_history_the_account_pages_and_the_confirm_link_hold_no_address(
     from communs.accounts.models import profile_of
     from communs.audit.log import record
     from communs.catalogue.alerts import unsubscribe_token
-    from communs.catalogue.lifecycle import confirmation_token
+    from communs.catalogue.lifecycle import confirmation_token, hand_over_token
     from communs.catalogue.models import Referent
 
     # People with public profiles act on an entry: one named by an address, one
@@ -130,6 +130,7 @@ def test_the_history_the_account_pages_and_the_confirm_link_hold_no_address(
         *ACCOUNT_PAGES,
         f"/catalogue/referents/confirm/{confirmation_token(referent)}/",
         f"/catalogue/alerts/stop/{unsubscribe_token(world.alice)}/",
+        f"/catalogue/referents/hand-over/{hand_over_token(referent, world.bob)}/",
     ]
     for path in paths:
         response = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
@@ -143,13 +144,15 @@ def test_the_history_the_account_pages_and_the_confirm_link_hold_no_address(
 PUBLIC_ROUTES = {
     "list", "software", "instances", "export-json", "export-csv", "feed-new",
     "feed-updated", "feed-new-category", "feed-updated-category", "referent-confirm",
-    "alerts-unsubscribe",
+    "alerts-unsubscribe", "hand-over-accept",
+    # Our own PNG files, re-encoded from the upload: no text in them.
+    "logo-file",
 }  # fmt: skip
 SIGNED_IN_ROUTES = {
     "mine", "propose", "moderation", "audit-log", "categories", "category-edit",
     "category-delete", "declare-use", "become-referent", "hand-over", "add-instance",
     "contact", "publish", "reject", "edit", "categorise", "dereference", "candidates",
-    "candidate-propose", "follow-category", "unfollow-category",
+    "candidate-propose", "follow-category", "unfollow-category", "logo",
 }  # fmt: skip
 
 

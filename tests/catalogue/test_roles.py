@@ -19,6 +19,7 @@ from django.urls import reverse
 from tests.accounts.people import AGENT_DOMAINS, ROLES, make_agent, make_person, sign_in
 
 from communs.audit.models import AuditEntry
+from communs.catalogue.lifecycle import hand_over_token
 from communs.catalogue.models import (
     Category,
     Instance,
@@ -335,6 +336,12 @@ def test_only_the_referent_may_hand_their_role_over(client, world, role):
         # Made a referent, the same person may hand their own row over.
         own = Referent.objects.create(software=world.software, agent=user)
         assert client.post(url, data).status_code == 302
+        # The colleague is asked; the role moves when they accept.
+        own.refresh_from_db()
+        assert own.agent == user
+        accept = reverse("catalogue:hand-over-accept", args=[hand_over_token(own, colleague)])
+        client.force_login(colleague)
+        assert client.post(accept).status_code == 200
         own.refresh_from_db()
         assert own.agent == colleague
         assert Referent.objects.get(pk=rita.pk).agent.username == "rita"

@@ -17,6 +17,7 @@ urlpatterns: list = [
     path("software/<slug:slug>/use/", actions.declare_use, name="declare-use"),
     path("software/<slug:slug>/referent/", actions.become_referent, name="become-referent"),
     path("software/<slug:slug>/referent/hand-over/", actions.hand_over, name="hand-over"),
+    path("referents/hand-over/<str:token>/", actions.hand_over_accept, name="hand-over-accept"),
     path("software/<slug:slug>/instances/add/", actions.add_instance, name="add-instance"),
     path("software/<slug:slug>/contact/", actions.contact_referents, name="contact"),
     path("software/<slug:slug>/publish/", actions.publish, name="publish"),
@@ -24,6 +25,8 @@ urlpatterns: list = [
     path("software/<slug:slug>/edit/", actions.edit, name="edit"),
     path("software/<slug:slug>/categories/", actions.categorise, name="categorise"),
     path("software/<slug:slug>/dereference/", actions.dereference, name="dereference"),
+    path("software/<slug:slug>/logo/", actions.change_logo, name="logo"),
+    path("logos/<str:name>", actions.logo_file, name="logo-file"),
 ]
 
 # E-mail alerts for followed categories (``communs.catalogue.alerts``).

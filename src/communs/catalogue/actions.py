@@ -31,7 +31,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.forms.utils import ErrorDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -44,7 +45,7 @@ from communs.accounts.roles import agent_required, moderator_required
 from communs.api.ratelimit import Rate, client_address, parse_rate, window
 from communs.audit.log import actor_label, diff, record, snapshot
 from communs.audit.models import AuditEntry
-from communs.catalogue import lifecycle
+from communs.catalogue import lifecycle, logos
 from communs.catalogue.forms import (
     CategoriseForm,
     CategoryForm,
@@ -52,6 +53,7 @@ from communs.catalogue.forms import (
     DereferenceForm,
     HandOverForm,
     InstanceForm,
+    LogoForm,
     ProposeForm,
     ReferentForm,
     SoftwareEditForm,
@@ -295,31 +297,165 @@ def add_instance(request: HttpRequest, slug: str) -> HttpResponse:
 
 @agent_required
 def hand_over(request: HttpRequest, slug: str) -> HttpResponse:
+    """Ask a colleague, by address, to take the referent's role over.
+
+    The page lists nobody, and the answer is the same whether the address belongs to
+    an agent, to someone else or to no account: the colleague is e-mailed a link to
+    accept (``hand_over_accept``), and the referent stays until they do.
+    """
     software = visible_software(request.user, slug)
     referent = Referent.objects.filter(software=software, agent=request.user).first()
     if referent is None:
         raise Http404
-    form = HandOverForm(_posted(request))
+    form = HandOverForm(_posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
-        colleague = lifecycle.find_agent_by_address(form.cleaned_data["colleague"])
-        try:
-            lifecycle.hand_over(referent, colleague, request.user, request.build_absolute_uri("/"))
-        except lifecycle.HandOverRefused as refusal:
-            form.add_error("colleague", str(refusal))
-        else:
+        site = request.build_absolute_uri("/")
+        if lifecycle.invite_colleague(referent, form.cleaned_data["colleague"], request.user, site):
             messages.success(
-                request, _("Your colleague is now the referent; they are told by e-mail.")
+                request,
+                _(
+                    "If this address belongs to an agent who is not already a referent of "
+                    "this software, they receive an e-mail to accept. You stay the referent "
+                    "until they do."
+                ),
             )
             return redirect(software.get_absolute_url())
+        form.add_error(
+            None,
+            _("You have sent several hand-over requests today: please try again tomorrow."),
+        )
+        return _form_page(
+            request, form, software=software, status=429, title=_("Hand over to a colleague")
+        )
     return _form_page(
         request,
         form,
         software=software,
         title=_("Hand over to a colleague"),
-        lead=_("Your colleague becomes the referent of %(name)s in your place.")
+        lead=_(
+            "Your colleague becomes the referent of %(name)s in your place once they accept: "
+            "they receive an e-mail with a link. For everyone's privacy, this site does not "
+            "say whether an address has an account."
+        )
         % {"name": software.name},
-        submit=_("Hand over"),
+        submit=_("Send the request"),
     )
+
+
+def hand_over_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of the hand-over e-mail: a button (mail scanners follow links on their
+    own), which makes the colleague the referent."""
+    template = "catalogue/actions/hand_over_accept.html"
+    invitation = lifecycle.hand_over_invitation(token)
+    if invitation is None:
+        return render(request, template, {"invalid": True}, status=404)
+    referent, colleague = invitation
+    if request.user.is_authenticated and request.user.pk != colleague.pk:
+        # Someone else's invitation, opened in this person's session: not theirs to take.
+        return render(request, template, {"invalid": True}, status=404)
+    context = {"referent": referent, "software": referent.software}
+    if request.method == "POST":
+        try:
+            # Recorded as the referent's hand-over (they asked), now that it is accepted.
+            lifecycle.hand_over(
+                referent, colleague, referent.agent, request.build_absolute_uri("/")
+            )
+        except lifecycle.HandOverRefused as refusal:
+            return render(request, template, {**context, "refused": str(refusal)}, status=409)
+        return render(request, template, {**context, "done": True})
+    return render(request, template, context)
+
+
+def may_change_logo(user: Any, software: Software) -> bool:
+    """Moderators, the agent who proposed the entry, and its referents."""
+    from communs.accounts.roles import is_agent, is_moderator
+
+    if is_moderator(user):
+        return True
+    return is_agent(user) and (
+        software.proposed_by_id == user.pk
+        or Referent.objects.filter(software=software, agent=user).exists()
+    )
+
+
+@agent_required
+def change_logo(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload (or remove) an entry's logo: checked by its content, stored as a PNG."""
+    software = visible_software(request.user, slug)
+    if not may_change_logo(request.user, software):
+        raise PermissionDenied
+    if request.method == "POST" and _body_length(request) > logos.max_bytes() + 64 * 1024:
+        # Refused from its declared length, without reading the file (the CSRF check may
+        # have spooled it to disk already: a reverse proxy should cap request bodies).
+        form = LogoForm({})
+        form.cleaned_data, form._errors = {}, ErrorDict()  # an error, without validating
+        form.add_error(
+            None,
+            _("The file is too large: %(kb)d KB at most.") % {"kb": logos.max_bytes() // 1024},
+        )
+        return _form_page(
+            request,
+            form,
+            software=software,
+            status=413,
+            title=_("Logo of %(name)s") % {"name": software.name},
+        )
+    form = LogoForm(
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        has_logo=bool(software.logo),
+    )
+    if request.method == "POST" and form.is_valid():
+        before = software.logo
+        png = form.cleaned_data.get("logo")
+        after = logos.store_logo(png) if png else ""
+        if after != before:
+            with transaction.atomic():
+                software.logo = after
+                software.updated_at = timezone.now()
+                software.save(update_fields=["logo", "updated_at"])
+                record(
+                    request.user,
+                    "software.logo",
+                    software,
+                    {"logo": {"before": before or None, "after": after or None}},
+                )
+            if before:
+                logos.delete_unused(before)
+        messages.success(request, _("The logo is saved.") if after else _("The logo is removed."))
+        return redirect(software.get_absolute_url())
+    return _form_page(
+        request,
+        form,
+        software=software,
+        title=_("Logo of %(name)s") % {"name": software.name},
+        lead=_(
+            "The image is checked and converted to PNG: only its pixels are kept, without "
+            "its metadata."
+        ),
+        extra={"current_logo": software.logo},
+    )
+
+
+def _body_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def logo_file(request: HttpRequest, name: str) -> HttpResponse:
+    """A stored logo. Always our own PNG (``logos.store_logo`` wrote it), sent as such,
+    never sniffed; named by its content, so it may be cached for ever."""
+    path = logos.path_of(name)
+    if path is None:
+        raise Http404
+    response = FileResponse(path.open("rb"), content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
 
 
 def confirm_referent(request: HttpRequest, token: str) -> HttpResponse:

@@ -30,6 +30,8 @@ class SoftwareAdmin(admin.ModelAdmin):
     autocomplete_fields = ("parent", "repository", "proposed_by")
     filter_horizontal = ("categories",)
     inlines = (AttributeValueInline,)
+    # An uploaded logo is set by the upload page, which checks and re-encodes it.
+    readonly_fields = ("logo",)
 
 
 @admin.register(Category)

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count
+from django.urls import reverse
 
 from communs.catalogue.models import (
     AttributeValue,
@@ -168,7 +169,12 @@ def software_to_sill(
         "softwareDescription": _text(software.function or software.description_fr),
         "generalInfoMd": _text(software.description_fr),
         "generalInfoMdEn": _text(software.description_en),
-        "logoUrl": software.logo_url or None,
+        # An uploaded logo (our own PNG) before the address a source gave.
+        "logoUrl": (
+            site + reverse("catalogue:logo-file", args=[software.logo])
+            if software.logo
+            else software.logo_url or None
+        ),
         "websiteUrl": software.website or None,
         "codeRepositoryUrl": software.repository_url or None,
         "license": software.licence,

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from communs.catalogue.models import (
+    MAX_PACKAGES,
     Category,
     Environment,
     Instance,
@@ -32,6 +33,7 @@ from communs.catalogue.models import (
     SoftwareType,
     Status,
     Usage,
+    parse_package,
     validate_wikidata_id,
 )
 from communs.catalogue.weburls import has_user_info, is_local_url
@@ -190,8 +192,54 @@ class ProposeForm(SoftwareFieldsMixin, forms.ModelForm):
         }
 
 
+class PackagesField(forms.Field):
+    """Package URLs, one a line (``pkg:npm/left-pad``), stored version-less."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value: Any) -> str:
+        if isinstance(value, list):
+            return "\n".join(str(item) for item in value)
+        return value or ""
+
+    def to_python(self, value: Any) -> list[str]:
+        from packageurl import PackageURL
+
+        found: list[str] = []
+        for line in str(value or "").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                purl_type, namespace, name = parse_package(line)
+            except ValueError:
+                raise forms.ValidationError(
+                    _("%(value)s is not a package URL (pkg:npm/left-pad, pkg:pypi/django)."),
+                    params={"value": line[:100]},
+                    code="invalid_package",
+                ) from None
+            purl = PackageURL(type=purl_type, namespace=namespace or None, name=name)
+            if purl.to_string() not in found:
+                found.append(purl.to_string())
+        if len(found) > MAX_PACKAGES:
+            raise forms.ValidationError(
+                _("Give at most %(count)d package URLs."), params={"count": MAX_PACKAGES}
+            )
+        return found
+
+
 class SoftwareEditForm(SoftwareFieldsMixin, forms.ModelForm):
     """What moderators edit. Dereferencing has its own form (a reason is required)."""
+
+    packages = PackagesField(
+        label=_("Packages"),
+        required=False,
+        help_text=_(
+            "The packages it is published as, one package URL a line (pkg:npm/left-pad, "
+            "pkg:pypi/django, pkg:maven/org.example/lib): repositories that declare one "
+            "of them are listed as depending on it."
+        ),
+    )
 
     environments = forms.MultipleChoiceField(
         label=_("Environments"),
@@ -239,6 +287,7 @@ class SoftwareEditForm(SoftwareFieldsMixin, forms.ModelForm):
             "wikidata_id",
             "comptoir_id",
             "parent",
+            "packages",
         ]
         widgets = {
             "description_fr": forms.Textarea(attrs={"rows": 8}),
@@ -433,7 +482,78 @@ class ContactForm(CleanTextMixin, forms.Form):
 
 
 class HandOverForm(forms.Form):
+    """The colleague's address, typed: the page offers no list of people to choose from."""
+
     colleague = forms.EmailField(
         label=_("Your colleague's e-mail address"),
-        help_text=_("They must have an agent account on this site."),
+        max_length=254,
+        help_text=_("The address they use on this site, in a public administration's domain."),
     )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_colleague(self) -> str:
+        address = self.cleaned_data["colleague"].strip()
+        # Saying so reveals nothing: the referent knows their own addresses.
+        if (
+            self.user is not None
+            and self.user.emailaddress_set.filter(email__iexact=address).exists()
+        ):
+            raise forms.ValidationError(_("This is your own address: give your colleague's."))
+        return address
+
+
+class LogoForm(forms.Form):
+    """A logo to upload, checked by its content (``communs.catalogue.logos``), or the
+    current one removed."""
+
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_(
+            "A PNG, JPEG, WebP or GIF image, %(kb)d KB and 2048×2048 pixels at most. "
+            "It is converted to PNG."
+        ),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}),
+    )
+    remove = forms.BooleanField(label=_("Remove the current logo"), required=False)
+
+    def __init__(self, *args: Any, has_logo: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from communs.catalogue import logos
+
+        if not has_logo:
+            # Nothing to remove: the image is the one thing to give.
+            del self.fields["remove"]
+            self.fields["logo"].required = True
+            self.fields["logo"].error_messages["required"] = _("Choose an image.")
+        self.fields["logo"].help_text = self.fields["logo"].help_text % {
+            "kb": logos.max_bytes() // 1024
+        }
+
+    def clean_logo(self) -> bytes | None:
+        """The logo re-encoded as PNG bytes (None when no file was sent)."""
+        from communs.catalogue import logos
+
+        upload = self.cleaned_data.get("logo")
+        if not upload:
+            return None
+        limit = logos.max_bytes()
+        # Read no more than the limit allows: a larger file is refused unread.
+        if upload.size is not None and upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is too large: %(kb)d KB at most."), params={"kb": limit // 1024}
+            )
+        data = upload.read(limit + 1)
+        try:
+            return logos.normalise_logo(data, limit)
+        except logos.LogoRefused as refusal:
+            raise forms.ValidationError(str(refusal), code=refusal.code) from None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("logo") and not data.get("remove") and not self.errors:
+            self.add_error("logo", _("Choose an image, or tick the box to remove the logo."))
+        return data

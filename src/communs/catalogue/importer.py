@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from communs.audit.log import record
 from communs.catalogue.models import (
     AttributeDefinition,
     AttributeValue,
@@ -31,6 +32,9 @@ from communs.catalogue.models import (
 from communs.catalogue.sill import ATTRIBUTES, SillCatalogue, SillSoftware, read_sill
 from communs.repositories.models import Repository
 from communs.sources.models import Organisation
+
+# The audit action of an entry the import created or changed (the actor is the system).
+IMPORT_ACTION = "software.import"
 
 # English names of the SILL's sectors (the categories below them are French only).
 SECTORS_EN = {
@@ -104,13 +108,16 @@ def store_catalogue(catalogue: SillCatalogue) -> ImportReport:
                 added_at=entry.added_at,
                 updated_at=now,
             )
-            _set_fields(software, entry)
+            changes = _set_fields(software, entry)
             software.save()
+            record(None, IMPORT_ACTION, software, changes)
             by_sill_id[entry.sill_id] = software
             report.counts["software:created"] += 1
-        elif _set_fields(software, entry):
+        elif changes := _set_fields(software, entry):
             software.updated_at = now
             software.save()
+            # The files win over edits made since: the log says what they overwrote.
+            record(None, IMPORT_ACTION, software, changes)
             report.counts["software:updated"] += 1
         else:
             report.counts["software:unchanged"] += 1
@@ -134,8 +141,9 @@ def store_catalogue(catalogue: SillCatalogue) -> ImportReport:
     return report
 
 
-def _set_fields(software: Software, entry: SillSoftware) -> bool:
-    """Copy the entry's fields onto ``software``; True when one of them changed."""
+def _set_fields(software: Software, entry: SillSoftware) -> dict[str, Any]:
+    """Copy the entry's fields onto ``software``; the fields that changed, as the audit
+    log records them (empty when none did)."""
     dereferenced = entry.status == "dereferenced"
     values: dict[str, Any] = {
         "name": entry.name,
@@ -154,12 +162,13 @@ def _set_fields(software: Software, entry: SillSoftware) -> bool:
         "website": entry.website,
         "repository_url": entry.repository_url,
     }
-    changed = False
+    changes: dict[str, Any] = {}
     for name, value in values.items():
-        if getattr(software, name) != value:
+        before = getattr(software, name)
+        if before != value:
             setattr(software, name, value)
-            changed = True
-    return changed
+            changes[name] = {"before": before if software.pk else None, "after": value}
+    return changes
 
 
 def _free_slug(name: str, sill_id: int, taken: set[str]) -> str:

@@ -121,26 +121,114 @@ class HandOverRefused(Exception):
     """Why a hand-over cannot be made, in the reader's language."""
 
 
+HAND_OVER_SALT = "communs.catalogue.hand-over"  # noqa: S105 (a salt, not a secret)
+# How long a colleague has to accept a hand-over, and how many invitations a referent
+# may send a day (each is an e-mail to an address the referent typed).
+HAND_OVER_MAX_AGE = datetime.timedelta(days=14)
+HAND_OVER_INVITATIONS_PER_DAY = 5
+
+
+def invite_colleague(referent: Referent, address: str, actor: Any, site_url: str = "") -> bool:
+    """Ask the owner of ``address`` to take ``referent``'s role over, by e-mail.
+
+    The referent learns nothing from it: whatever the address (an agent's, a visitor's,
+    nobody's), the caller answers the same, and the invitation is recorded the same way
+    (without the address). Only an agent who is not already a referent of the software
+    is written to; they accept with the signed link (:func:`hand_over_invitation`).
+    Returns False when the referent has sent too many invitations today (the one
+    refusal that depends on the referent alone).
+    """
+    since = timezone.now() - datetime.timedelta(days=1)
+    sent = AuditEntry.objects.filter(
+        action="referent.hand_over_invite",
+        target_type=ContentType.objects.get_for_model(Referent),
+        target_id=str(referent.pk),
+        at__gte=since,
+    ).count()
+    if sent >= HAND_OVER_INVITATIONS_PER_DAY:
+        return False
+    record(actor, "referent.hand_over_invite", referent, {})
+    colleague = find_agent_by_address(address)
+    if (
+        colleague is None
+        or not is_agent(colleague)
+        or colleague.pk == referent.agent_id
+        or Referent.objects.filter(software=referent.software_id, agent=colleague).exists()
+    ):
+        return True
+    path = reverse("catalogue:hand-over-accept", args=[hand_over_token(referent, colleague)])
+    # To the verified address as the colleague registered it, not as it was typed.
+    stored = colleague.emailaddress_set.filter(email__iexact=address.strip(), verified=True)
+    _send(
+        [stored.values_list("email", flat=True).first() or address.strip()],
+        "catalogue/actions/email/hand_over_invite_subject.txt",
+        "catalogue/actions/email/hand_over_invite.txt",
+        {
+            "software": referent.software,
+            "previous": actor_label(referent.agent),
+            "accept_url": _absolute(site_url, path),
+            "software_url": _absolute(site_url, referent.software.get_absolute_url()),
+            "days": HAND_OVER_MAX_AGE.days,
+        },
+    )
+    return True
+
+
+def hand_over_token(referent: Referent, colleague: Any) -> str:
+    """A signed token naming the referent row, its agent now and the colleague: it stops
+    working once the row changes hands, or after ``HAND_OVER_MAX_AGE``."""
+    data = {"r": referent.pk, "a": referent.agent_id, "c": colleague.pk}
+    return signing.dumps(data, salt=HAND_OVER_SALT)
+
+
+def hand_over_invitation(token: str) -> tuple[Referent, Any] | None:
+    """The referent row and the colleague a hand-over token names, while it holds."""
+    from django.contrib.auth import get_user_model
+
+    try:
+        data = signing.loads(token, salt=HAND_OVER_SALT, max_age=HAND_OVER_MAX_AGE.total_seconds())
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    referent = (
+        Referent.objects.select_related("software", "agent")
+        .filter(pk=data.get("r"), agent_id=data.get("a"))
+        .first()
+    )
+    colleague = get_user_model().objects.filter(pk=data.get("c"), is_active=True).first()
+    if referent is None or colleague is None:
+        return None
+    return referent, colleague
+
+
 def hand_over(referent: Referent, colleague: Any, actor: Any, site_url: str = "") -> Referent:
-    """Make ``colleague`` the referent in ``referent``'s place, and tell them.
+    """Make ``colleague`` the referent in ``referent``'s place (they accepted), and tell
+    the previous referent.
 
     The colleague must be an agent and not already a referent of this software. Their
     year starts now: they are reminded a year from today, like anyone who just became
     referent.
     """
     if colleague is None or not is_agent(colleague):
-        raise HandOverRefused(_("No agent account has this address."))
+        raise HandOverRefused(_("Only an agent can become a referent."))
     if colleague.pk == referent.agent_id:
         raise HandOverRefused(_("You are already the referent."))
     if Referent.objects.filter(software=referent.software_id, agent=colleague).exists():
-        raise HandOverRefused(_("Your colleague is already a referent of this software."))
+        raise HandOverRefused(_("You are already a referent of this software."))
     previous = referent.agent
     now = timezone.now()
     with transaction.atomic():
+        # The row is locked and must still be the previous agent's: of two colleagues
+        # accepting at once, the second is refused rather than silently winning.
+        still = Referent.objects.select_for_update().filter(pk=referent.pk, agent=previous)
+        if not still.exists():
+            raise HandOverRefused(_("This role has changed hands already."))
         referent.agent = colleague
         referent.organisation = profile_of(colleague).organisation
         referent.created_at = now
-        referent.confirmed_at = None
+        # Accepting is confirming: the first reminder is a year away.
+        referent.confirmed_at = now
         referent.lapsed = False
         referent.save()
         record(
@@ -149,7 +237,7 @@ def hand_over(referent: Referent, colleague: Any, actor: Any, site_url: str = ""
             referent,
             {"agent": {"before": actor_label(previous), "after": actor_label(colleague)}},
         )
-    address = primary_address(colleague)
+    address = primary_address(previous)
     if address:
         _send(
             [address],
@@ -158,9 +246,8 @@ def hand_over(referent: Referent, colleague: Any, actor: Any, site_url: str = ""
             {
                 "referent": referent,
                 "software": referent.software,
-                "previous": actor_label(previous),
+                "colleague": actor_label(colleague),
                 "software_url": _absolute(site_url, referent.software.get_absolute_url()),
-                "confirm_url": _confirm_url(site_url, referent),
             },
         )
     return referent
@@ -319,6 +406,9 @@ __all__ = [
     "confirmation_token",
     "find_agent_by_address",
     "hand_over",
+    "hand_over_invitation",
+    "hand_over_token",
+    "invite_colleague",
     "last_reminders",
     "next_step",
     "primary_address",

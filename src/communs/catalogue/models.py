@@ -43,6 +43,37 @@ def validate_environments(value: object) -> None:
         )
 
 
+MAX_PACKAGES = 20
+
+
+def parse_package(value: str) -> tuple[str, str, str]:
+    """``(type, namespace, name)`` of a package URL, as ``DeclaredDependency`` stores
+    them; ``ValueError`` when ``value`` is not one. A version, qualifiers or subpath
+    are dropped: a software is its package, whatever the version depended on."""
+    from packageurl import PackageURL
+
+    purl = PackageURL.from_string(value.strip())
+    return purl.type, purl.namespace or "", purl.name
+
+
+def validate_packages(value: object) -> None:
+    if not isinstance(value, list) or len(value) > MAX_PACKAGES:
+        raise ValidationError(
+            _("Give at most %(count)d package URLs."),
+            params={"count": MAX_PACKAGES},
+            code="invalid_packages",
+        )
+    for item in value:
+        try:
+            parse_package(item if isinstance(item, str) else "")
+        except ValueError:
+            raise ValidationError(
+                _("%(value)s is not a package URL (pkg:npm/left-pad, pkg:pypi/django)."),
+                params={"value": str(item)[:100]},
+                code="invalid_package",
+            ) from None
+
+
 class Environment(models.TextChoices):
     LINUX = "linux", "Linux"
     WINDOWS = "windows", "Windows"
@@ -141,6 +172,14 @@ class Software(models.Model):
         related_name="catalogue_entries",
     )
     logo_url = models.URLField(_("logo URL"), max_length=600, blank=True)
+    # An uploaded logo, re-encoded as PNG: the file's name under MEDIA_ROOT/logos/
+    # ("<sha256>.png", communs.catalogue.logos), served at /catalogue/logos/<name>.
+    logo = models.CharField(_("logo"), max_length=80, blank=True)
+    # The packages this software is published as, as version-less package URLs
+    # ("pkg:npm/%40angular/core"): repositories declaring one of them depend on it.
+    packages = models.JSONField(
+        _("packages"), default=list, blank=True, validators=[validate_packages]
+    )
     categories = models.ManyToManyField(
         Category, verbose_name=_("categories"), blank=True, related_name="software"
     )

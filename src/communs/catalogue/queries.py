@@ -278,21 +278,180 @@ def instances(software: Software | None = None) -> QuerySet[Instance]:
     return rows.order_by("name", "pk")
 
 
-def repositories_of(software: Software) -> list[Any]:
-    """The public repositories linked to an entry: its own, and those at its URL."""
-    from communs.catalogue.importer import normalise_url, url_matches
+# How many repositories of each kind a software page lists; the rest are counted.
+LINKED_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class LinkedRepositories:
+    """The public repositories linked to an entry, by how they are linked.
+
+    ``own``: the entry's repository (harvested at its URL); ``declaring``: others whose
+    valid publiccode.yml gives the entry's repository as the software's URL;
+    ``dependents``: repositories whose analysed manifests declare one of the entry's
+    packages (the most starred first, at most ``LINKED_SHOWN``; ``dependents_total``
+    counts them all); ``packages``: the packages moderators gave, each linking to every
+    dependent.
+    """
+
+    own: list[Any]
+    declaring: list[Any]
+    dependents: list[Any]
+    dependents_total: int
+    packages: list[Any]
+
+    def __bool__(self) -> bool:
+        return bool(self.own or self.declaring or self.dependents)
+
+    def __iter__(self) -> Any:
+        # Read as a flat list by older callers (the API): own, declaring, dependents.
+        seen: set[int] = set()
+        for repository in (*self.own, *self.declaring, *self.dependents):
+            if repository.pk not in seen:
+                seen.add(repository.pk)
+                yield repository
+
+
+def repositories_at(url: str) -> list[Any]:
+    """Live repositories at ``url``: the forge whose web address starts it, then the path
+    (through the ``(forge, lower(full_path))`` index; URLs themselves are not indexed)."""
+    from urllib.parse import urlsplit
+
+    from django.db.models.functions import Lower
+
+    from communs.repositories.models import Repository
+    from communs.sources.models import Forge
+
+    trimmed = url.strip().rstrip("/").removesuffix(".git").rstrip("/")
+    try:
+        parts = urlsplit(trimmed)
+    except ValueError:
+        return []
+    if parts.scheme not in ("http", "https") or not parts.netloc or "\x00" in trimmed:
+        return []
+    host = parts.netloc.lower().rsplit("@", 1)[-1]
+    best, path = None, ""
+    for forge in Forge.objects.filter(host__startswith=host.split(":")[0]):
+        base = forge.url.rstrip("/").lower()
+        base_host = urlsplit(base).netloc
+        if base_host != host:
+            continue
+        base_path = urlsplit(base).path.rstrip("/")
+        if not parts.path.lower().startswith(base_path + "/"):
+            continue
+        if best is None or len(base) > len(best.url):
+            best, path = forge, parts.path[len(base_path) + 1 :]
+    if best is None or not path:
+        return []
+    return list(
+        Repository.objects.alias(path_lower=Lower("full_path"))
+        .filter(forge=best, path_lower=path.lower(), gone_since__isnull=True)
+        .select_related("forge")
+        .order_by("pk")[:LINKED_SHOWN]
+    )
+
+
+def package_keys(software: Software) -> list[tuple[str, str, str]]:
+    """The packages an entry is published as: those moderators gave, and its Go module
+    when its repository is on a forge (a Go module's path is its repository's URL)."""
+    from communs.catalogue.models import parse_package
+
+    keys: list[tuple[str, str, str]] = []
+    for value in software.packages or []:
+        try:
+            key = parse_package(value)
+        except (ValueError, AttributeError):
+            continue
+        if key not in keys:
+            keys.append(key)
+    url = (software.repository_url or "").strip().rstrip("/").removesuffix(".git")
+    if url.startswith(("https://", "http://")):
+        module = url.split("://", 1)[1].lower()
+        namespace, _, name = module.rpartition("/")
+        # A forge's repository path: host, at least one owner, then the name.
+        if namespace.count("/") >= 1 and name and ("golang", namespace, name) not in keys:
+            keys.append(("golang", namespace, name))
+    return keys
+
+
+DECLARING_CACHE_SECONDS = 600
+
+
+def _declaring_ids(repository_url: str, limit: int) -> list[int]:
+    """Repositories whose valid publiccode.yml gives ``repository_url`` as its ``url``.
+
+    The URL is a JSON key of the stored validation, which no index covers: the answer
+    is cached a few minutes, so that a busy software page does not read every analysis.
+    """
+    import hashlib
+
+    from django.core.cache import cache
+
+    from communs.analysis.models import RepositoryAnalysis
+
+    url = repository_url.strip().rstrip("/").removesuffix(".git")
+    key = "communs.catalogue.declaring." + hashlib.blake2b(url.encode(), digest_size=16).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = list(
+            RepositoryAnalysis.objects.filter(
+                publiccode_valid=True, publiccode__summary__url__in=[url, url + "/", url + ".git"]
+            )
+            .order_by("pk")
+            .values_list("repository_id", flat=True)[:limit]
+        )
+        cache.set(key, found, DECLARING_CACHE_SECONDS)
+    return found
+
+
+def repositories_of(software: Software, shown: int = LINKED_SHOWN) -> LinkedRepositories:
+    """The public repositories linked to an entry: its own, those whose publiccode.yml
+    declares it, and those that depend on one of its packages (bounded: ``shown`` of
+    each kind, dependents counted)."""
+    from communs.analysis.models import DeclaredDependency
+    from communs.analysis.queries import Package
     from communs.repositories.models import Repository
 
-    found: dict[int, Any] = {}
+    own: dict[int, Any] = {}
     if software.repository_id:
         repository = software.repository
         if repository is not None and repository.gone_since is None:
-            found[repository.pk] = repository
+            own[repository.pk] = repository
     if software.repository_url:
-        url = normalise_url(software.repository_url)
-        for repository in Repository.objects.filter(url_matches(url), gone_since__isnull=True)[:20]:
-            found.setdefault(repository.pk, repository)
-    return list(found.values())
+        for repository in repositories_at(software.repository_url):
+            own.setdefault(repository.pk, repository)
+
+    declaring: list[Any] = []
+    if software.repository_url:
+        declaring = list(
+            Repository.objects.filter(
+                pk__in=_declaring_ids(software.repository_url, shown * 2),
+                gone_since__isnull=True,
+            )
+            .exclude(pk__in=list(own))
+            .select_related("forge")
+            .order_by("-stars", "pk")[:shown]
+        )
+
+    keys = package_keys(software)
+    dependents: list[Any] = []
+    total = 0
+    if keys:
+        declared = Q()
+        for purl_type, namespace, name in keys:
+            declared |= Q(purl_type=purl_type, namespace=namespace, name=name)
+        # The (purl_type, namespace, name, repository) index answers this alone.
+        ids = DeclaredDependency.objects.filter(declared).values("repository")
+        rows = Repository.objects.filter(pk__in=ids, gone_since__isnull=True).exclude(
+            pk__in=list(own)
+        )
+        total = rows.count()
+        if total:
+            dependents = list(rows.select_related("forge").order_by("-stars", "pk")[:shown])
+    # Shown: the packages moderators gave (the Go module is a guess, found or not).
+    explicit = package_keys(Software(packages=software.packages))
+    packages = [Package(*key) for key in explicit]
+    return LinkedRepositories(list(own.values()), declaring, dependents, total, packages)
 
 
 def history_of(software: Software) -> list[Any]:

@@ -120,6 +120,8 @@ def test_a_referent_uploads_a_logo_that_is_served_as_our_png(client, entry, sett
     assert exported["logoUrl"] == "http://testserver" + reverse(
         "catalogue:logo-file", args=[software.logo]
     )
+    detail = client.get(f"/api/v1/catalogue/software/{software.slug}").json()
+    assert detail["logo_url"] == exported["logoUrl"]
     # Removing it deletes the file no entry uses any more, and is recorded.
     response = client.post(url, {"remove": "on"})
     assert response.status_code == 302

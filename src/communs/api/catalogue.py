@@ -14,6 +14,7 @@ from typing import Any, Literal
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from pydantic import field_validator
@@ -148,7 +149,10 @@ class InstanceOut(Schema):
 class SoftwareDetail(SoftwareRow):
     description_fr: str = Field(description="Markdown, as written.")
     description_en: str = Field(description="Markdown, as written.")
-    logo_url: str
+    logo_url: str = Field(
+        description="The uploaded logo (a PNG this site re-encoded), else the address a "
+        "source gave; empty when there is none."
+    )
     dereferenced_reason: str
     dereferenced_on: str | None
     last_recommended_version: str
@@ -269,7 +273,11 @@ def get_software(
         **_row(software, request),
         "description_fr": software.description_fr,
         "description_en": software.description_en,
-        "logo_url": software.logo_url,
+        "logo_url": (
+            request.build_absolute_uri(reverse("catalogue:logo-file", args=[software.logo]))
+            if software.logo
+            else software.logo_url
+        ),
         "dereferenced_reason": software.dereferenced_reason,
         "dereferenced_on": software.dereferenced_on.isoformat()
         if software.dereferenced_on

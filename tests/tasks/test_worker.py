@@ -39,8 +39,9 @@ def run(database: Database, *args: str, broker: bool, timeout: float = 180) -> s
 def test_a_worker_harvests_through_the_queue_what_one_process_harvests(
     tmp_path: Path, redis_db: Any
 ) -> None:
+    world = small_world(repositories=300, owners=30)
     server = EmulatorServer(
-        small_world(repositories=300, owners=30),
+        world,
         # A few faults, retried: the queue path must weather them as the process does.
         Settings(faults=0.05, retry_after=0),
         git_root=tmp_path / "git",
@@ -89,6 +90,25 @@ def test_a_worker_harvests_through_the_queue_what_one_process_harvests(
         # The harvest indexed its repositories and published open data once, itself.
         assert queued.query("SELECT COUNT(*) FROM harvest_pendingindex") == [(0,)]
         assert (queued.home / "open-data").is_dir()
+        # One owner refreshed through the queue (its own task): its moved repository is
+        # stored anew, and nothing of the other owners is listed.
+        forge_name, path = next(
+            (name, path) for name, path in world.touch(0.1, seed=3) if name == "github"
+        )
+        owner = path.split("/")[0]
+        before = dict(queued.query("SELECT full_path, pushed_at FROM repositories_repository"))
+        out = run(queued, "harvest", "--no-progress", "--owner", owner, broker=True)
+        assert " 1/1" in out, out
+        after = dict(queued.query("SELECT full_path, pushed_at FROM repositories_repository"))
+        assert after[path] != before[path]
+        assert {p for p in after if after[p] != before.get(p)} <= {
+            p for p in after if p.split("/")[0] == owner
+        }
+        os.killpg(worker.pid, signal.SIGTERM)
+        log = worker.stdout.read()
+        worker.wait(timeout=30)
+        worker = None
+        assert "communs.harvest_owner" in log
     finally:
         if worker is not None:
             os.killpg(worker.pid, signal.SIGTERM)

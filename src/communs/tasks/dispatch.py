@@ -20,16 +20,22 @@ OUTCOME_FIELDS = {f.name for f in fields(ForgeOutcome)}
 
 
 def enqueue_harvests(plans: Sequence[ForgePlan], *, follow: bool) -> list[tuple[str, Any]]:
-    """Queue one harvest task per plan; ``(host, AsyncResult)`` each."""
-    from communs.tasks.tasks import harvest_forge_task
+    """Queue one harvest task per plan, or one per owner when a plan names its owners
+    (``communs harvest --owner``); ``(host, AsyncResult)`` each."""
+    from communs.tasks.tasks import harvest_forge_task, harvest_owner_task
 
-    return [
-        (
-            plan.host,
-            harvest_forge_task.apply_async((plan.host, follow), queue=harvest_queue(plan.kind)),
-        )
-        for plan in plans
-    ]
+    queued = []
+    for plan in plans:
+        queue = harvest_queue(plan.kind)
+        if plan.only:
+            for owner in plan.only:
+                task = harvest_owner_task.apply_async((plan.host, owner, follow), queue=queue)
+                queued.append((plan.host, task))
+        else:
+            queued.append(
+                (plan.host, harvest_forge_task.apply_async((plan.host, follow), queue=queue))
+            )
+    return queued
 
 
 def wait_for(
@@ -37,14 +43,16 @@ def wait_for(
 ) -> HarvestResult:
     """Each task's outcome once all ended (a task that raised: a failed outcome)."""
     deadline = None if timeout is None else time.monotonic() + timeout
-    pending = dict(queued)
+    # By position: a forge has several tasks when its owners are queued one by one.
+    pending = dict(enumerate(queued))
     while pending:
-        for host, result in list(pending.items()):
+        for index, (_host, result) in list(pending.items()):
             if result.ready():
-                del pending[host]
+                del pending[index]
         if pending:
             if deadline is not None and time.monotonic() > deadline:
-                raise TimeoutError(f"still running: {', '.join(sorted(pending))}")
+                hosts = sorted({host for host, _result in pending.values()})
+                raise TimeoutError(f"still running: {', '.join(hosts)}")
             time.sleep(poll)
     outcomes = []
     interrupted = False

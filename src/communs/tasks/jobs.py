@@ -82,14 +82,17 @@ def harvest_plans(
     )
 
 
-def harvest_forge(host: str) -> dict[str, Any]:
+def harvest_forge(host: str, owners: Sequence[str] | None = None) -> dict[str, Any]:
     """Harvest one forge (the task of a queue ``harvest.<kind>``); its outcome.
 
-    Status ``busy`` when another worker holds the forge's lock (its harvest covers this
-    one's), ``skipped`` when the forge is ignored or has nothing to list.
+    With ``owners``, only those accounts (the task per owner: a targeted refresh, as
+    ``communs harvest --owner``), still under the forge's lock, so that no forge is
+    listed by two workers at once. Status ``busy`` when another worker holds the
+    forge's lock (its harvest covers this one's), ``skipped`` when the forge is ignored
+    or has nothing to list.
     """
     try:
-        plans, notes = build_plans([host])
+        plans, notes = build_plans([host], list(owners) if owners else None)
     except PlanError as error:
         return {"host": host, "status": "skipped", "message": str(error)}
     if not plans:

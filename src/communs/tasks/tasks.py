@@ -19,6 +19,16 @@ def harvest_forge_task(host: str, follow: bool = False) -> dict[str, Any]:
     return outcome
 
 
+@app.task(name="communs.harvest_owner")
+def harvest_owner_task(host: str, owner: str, follow: bool = False) -> dict[str, Any]:
+    """One owner of a forge listed again from its saved cursor (a targeted refresh);
+    queued on its forge kind's queue like the forge's task."""
+    outcome = jobs.harvest_forge(host, [owner])
+    if follow and outcome.get("status") not in ("busy", "skipped"):
+        periodic.queue_after_harvest(bool(outcome.get("changed")))
+    return outcome
+
+
 @app.task(name="communs.after_harvest")
 def after_harvest_task(changed: bool = True) -> dict[str, Any]:
     return periodic.after_harvest_coalesced(changed)

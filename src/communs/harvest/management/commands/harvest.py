@@ -90,7 +90,7 @@ class Command(BaseCommand):
             )
         except TokenError as error:
             raise CommandError(str(error)) from error
-        if not embedded() and options["owner"] is None:
+        if not embedded():
             self.dispatch(plans, tokens, options)
             return
         progress = None

@@ -15,6 +15,8 @@ target's being words with three facet counts (language, licence, forge).
         .venv/bin/python benchmarks/search.py
     # again, on the data already loaded and indexed (a million rows take minutes):
     .venv/bin/python benchmarks/search.py --sizes 1000000 --home /tmp/x --no-load --no-reindex
+    # only the target's class of query, with a per-query breakdown:
+    .venv/bin/python benchmarks/search.py ... --classes "words+3 facets" --per-query
 
 Targets at 1,000,000 repositories: p95 <= 50 ms for words with three facet counts.
 """
@@ -98,8 +100,16 @@ QUERIES: list[tuple[str, dict[str, str], tuple[str, ...] | None]] = [
 assert len(QUERIES) == 50
 
 
-def run_queries(repeat: int) -> dict:
-    """In a process whose settings point at the database to measure: time every query."""
+def _load_average() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split(" ")[0]
+    except OSError:
+        return "?"
+
+
+def run_queries(repeat: int, classes: list[str] | None = None) -> dict:
+    """In a process whose settings point at the database to measure: time every query
+    (of ``classes`` only, when given)."""
     import django
 
     django.setup()
@@ -117,10 +127,14 @@ def run_queries(repeat: int) -> dict:
         .first()
     ) or ""
     samples: dict[str, list[float]] = {}
+    each: list[tuple[str, int, list[float]]] = []  # (query, matches, ms of each run)
     for kind, params, facets in QUERIES:
+        if classes and kind not in classes:
+            continue
         params = {k: biggest if v == "@ministry" else v for k, v in params.items()}
         query = parse_params(params, facets=facets) if facets else parse_params(params)
-        search_repositories(query)  # warm: database pages in memory
+        total = search_repositories(query).total  # warm: database pages in memory
+        each.append((f"{kind}: {params}", total, []))
         for _ in range(repeat):
             # Cold counts: without words they are cached for minutes in production,
             # but a first visit pays them, and that is what is measured.
@@ -128,11 +142,20 @@ def run_queries(repeat: int) -> dict:
             started = time.perf_counter()
             search_repositories(query)
             samples.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
-    return samples
+            each[-1][2].append(samples[kind][-1])
+    return {"classes": samples, "queries": each}
 
 
 def measure(
-    backend: str, size: int, home: Path, env: dict[str, str], repeat: int, *, reindex: bool = True
+    backend: str,
+    size: int,
+    home: Path,
+    env: dict[str, str],
+    repeat: int,
+    *,
+    reindex: bool = True,
+    classes: list[str] | None = None,
+    per_query: bool = False,
 ) -> None:
     if reindex:
         rebuilt = run_communs("search", "reindex", home=home, env=env)
@@ -141,13 +164,16 @@ def measure(
         "import json, sys\n"
         f"sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
         "from search import run_queries\n"
-        f"print(json.dumps(run_queries({repeat})))\n"
+        f"print(json.dumps(run_queries({repeat}, {classes!r})))\n"
     )
-    samples: dict[str, list[float]] = json.loads(run_python(script, home, env))
+    before = _load_average()
+    answer = json.loads(run_python(script, home, env))
+    samples: dict[str, list[float]] = answer["classes"]
     every = [ms for values in samples.values() for ms in values]
-    print(f"{backend} {size:,}")
+    print(f"{backend} {size:,} (load average {before} before, {_load_average()} after)")
     print(
-        f"  all 50 queries x{repeat}: p50 {percentile(every, 0.5):.1f} ms, "
+        f"  {'all 50' if not classes else 'these'} queries x{repeat}: "
+        f"p50 {percentile(every, 0.5):.1f} ms, "
         f"p95 {percentile(every, 0.95):.1f} ms"
     )
     for kind, values in samples.items():
@@ -156,6 +182,10 @@ def measure(
             f"p95 {percentile(values, 0.95):7.1f} ms   ({len(values)} runs)",
             flush=True,
         )
+    if per_query:
+        for label, total, runs in answer["queries"]:
+            timed = " ".join(f"{ms:.0f}" for ms in runs)
+            print(f"    {total:>9,} matches  {timed:<20} ms  {label[:70]}")
 
 
 def main() -> None:
@@ -166,8 +196,22 @@ def main() -> None:
         action="store_true",
         help="measure the index as it is (with --home or --no-load): skip the rebuild",
     )
+    parser.add_argument(
+        "--classes",
+        nargs="+",
+        choices=sorted({kind for kind, _, _ in QUERIES}),
+        help="run only these classes of query (the target's: 'words+3 facets')",
+    )
+    parser.add_argument(
+        "--per-query", action="store_true", help="also print each query's runs and matches"
+    )
     args = parser.parse_args()
-    each_database(args, partial(measure, reindex=not args.no_reindex))
+    each_database(
+        args,
+        partial(
+            measure, reindex=not args.no_reindex, classes=args.classes, per_query=args.per_query
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -529,3 +529,51 @@ def test_it_finds_organisations_by_name_and_description(sector: Sector) -> None:
     Organisation.objects.filter(pk=sector.ministry.pk).update(description="Laboratoire national")
     index_organisations([sector.ministry.pk])
     assert search_organisation_ids("laboratoire") == [sector.lab.pk, sector.ministry.pk]
+
+
+# -- counts with words from facet codes (SQLite) --------------------------------------
+
+CODED = ("language", "license", "forge", "fork", "archived", "template", "publiccode", "free")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        SearchQuery(q="cartographie", facets=CODED),
+        SearchQuery(q="cartographie", include_gone=True, include_hidden=True, facets=CODED),
+        SearchQuery(q="budget", template="only", facets=CODED),
+        SearchQuery(q="transport", license="GPL-3.0", fork="exclude", free=True, facets=CODED),
+        SearchQuery(q="élections", language="Python", forge="gitlab.exemple.gouv.fr"),
+        SearchQuery(q="santé", contributing="exclude", facets=("language", "contributing")),
+    ],
+    ids=lambda q: repr(q.filters | {"q": q.q, "facets": len(q.facets)}),
+)
+def test_it_counts_words_with_only_coded_facets_as_the_stored_rows_say(
+    catalogue: list[Repository], query: SearchQuery
+) -> None:
+    # Only coded facets and filters: on SQLite the counts come from the words' rowids.
+    query = replace(query, facets=tuple(f for f in query.facets if f in CODED))
+    result = search_repositories(query)
+    assert result.total == orm_rows(query).count() > 0
+    expected = {name: values for name, values in orm_facets(query).items() if name in query.facets}
+    assert facet_counts(query) == expected
+
+
+def test_it_moves_a_reindexed_repository_to_its_new_values_and_drops_a_deleted_one(
+    catalogue: list[Repository],
+) -> None:
+    query = SearchQuery(q="cartographie", facets=("language", "forge"))
+    before = search_repositories(query)
+    moved = before.items[0]
+    Repository.objects.filter(pk=moved.pk).update(language="Cobol")
+    index_repositories([moved.pk])
+    after = search_repositories(query)
+    assert after.total == before.total
+    assert ("Cobol", "Cobol", 1) in after.facets["language"]
+    dropped = after.items[1]
+    Repository.objects.filter(pk=dropped.pk).delete()
+    index_repositories([dropped.pk])
+    last = search_repositories(query)
+    assert last.total == before.total - 1
+    assert dropped.pk not in {r.pk for r in last.items}
+    assert sum(v.count for v in last.facets["forge"]) == last.total

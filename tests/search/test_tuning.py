@@ -149,3 +149,23 @@ def test_cached_counts_are_the_counts_read_without_a_cache(
                 now = timezone.now().replace(second=0, microsecond=0)
                 expected = engine._count_rows(engine._plan(query, now), query.facets)
                 assert (found.total, found.facets) == (expected.total, expected.facets)
+
+
+def test_sqlite_counts_words_from_the_words_alone_with_coded_facets(
+    catalogue: list[Repository],
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    query = SearchQuery(q="cartographie", fork="exclude", facets=("language", "license", "forge"))
+    with CaptureQueriesContext(connection) as captured:
+        coded = search_repositories(query)
+    counting = [q["sql"] for q in captured.captured_queries if "GROUP BY" in q["sql"]]
+    assert len(counting) == 1
+    # Per facet code, from the FTS5 rowids: no entry read per match.
+    assert "search_facet_code" in counting[0]
+    assert "search_repository AS s" not in counting[0]
+    # A facet that codes do not name (pushed within N days) reads the entries: the
+    # same total either way.
+    mixed = search_repositories(replace(query, facets=("language", "pushed_within")))
+    assert mixed.total == coded.total > 0
+    assert mixed.facets["language"] == coded.facets["language"]

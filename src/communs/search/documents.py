@@ -29,6 +29,9 @@ class DocumentKind:
     name: str
     entry_table: str
     fields: tuple[TextField, ...]
+    # Whether each document carries a facet code (models.FacetCode), which SQLite keeps
+    # in the low bits of the words' rowid.
+    coded: bool = False
 
     @property
     def fts_table(self) -> str:
@@ -42,10 +45,13 @@ class Document:
 
     id: int
     texts: tuple[str, ...]
+    # Its facet code, for a coded kind (0 otherwise).
+    code: int = 0
 
     @classmethod
-    def of(cls, kind: DocumentKind, pk: int, values: dict[str, str]) -> Document:
-        return cls(pk, tuple(document_words(values.get(f.name) or "") for f in kind.fields))
+    def of(cls, kind: DocumentKind, pk: int, values: dict[str, str], code: int = 0) -> Document:
+        texts = tuple(document_words(values.get(f.name) or "") for f in kind.fields)
+        return cls(pk, texts, code)
 
 
 REPOSITORY = DocumentKind(
@@ -59,6 +65,7 @@ REPOSITORY = DocumentKind(
         TextField("language", "C"),
         TextField("organisation", "B"),
     ),
+    coded=True,
 )
 ORGANISATION = DocumentKind(
     "organisation",

@@ -320,6 +320,33 @@ _CASTS = {"language": "TEXT", "license": "TEXT", "forge_id": "BIGINT", "account_
 MAX_CUTOFFS = len(PUSHED_WITHIN_CHOICES) + 1
 
 
+# The facets and filters that facet codes answer (models.FacetCode): the values a code
+# names. The others (organisations, pushed within N days, the score) need the entries.
+CODED_FACETS = frozenset({"language", "license", "forge", *FLAG_FILTERS, "free"})
+
+
+def _coded_source(plan: _Plan, facets: Sequence[str], page: _PageSpec | None) -> Sql | None:
+    """With words and only coded facets and filters, on a backend that keeps codes
+    (SQLite): the matches counted per code and joined to what each code names, as rows
+    of ``(language, license, forge_id, account_id, flags, gone, n)``, hidden and gone
+    ones left out; None when the counts must read the entries."""
+    if plan.match is None or page is not None:
+        return None
+    if not {*facets, *plan.conditions} <= CODED_FACETS:
+        return None
+    with connection.cursor() as cursor:
+        counted = plan.backend.coded_counts(cursor, REPOSITORY, plan.match)
+    if counted is None:
+        return None
+    text, params = counted
+    hidden = _gone(plan.query)
+    return Sql(
+        "(SELECT s.language, s.license, s.forge_id, CAST(NULL AS BIGINT) AS account_id, "  # noqa: S608
+        f"s.flags, s.gone, s.n FROM ({text}) AS s WHERE {hidden.text or '1 = 1'})",
+        [*params, *hidden.params],
+    )
+
+
 def _facet_statement(
     plan: _Plan, facets: Sequence[str], page: _PageSpec | None = None
 ) -> tuple[Sql, dict[str, str]]:
@@ -338,12 +365,18 @@ def _facet_statement(
       without that filter.
 
     Without words, each branch reads one covering index in order (see the model).
+    With words and only coded facets and filters (``_coded_source``), the branches read
+    the matches counted per facet code, a few thousand rows at most, and add them up.
 
     With ``page`` (words, on a backend that gathers the matching rows once), a last
     branch ``page`` gives the ids of that page, in order, from the same gathered rows:
     the words are matched, and the rows read, once for the counts and the page.
     """
     source = plan.source
+    coded = _coded_source(plan, facets, page)
+    # Over coded rows each row stands for ``n`` matches, and "pushed within" is not
+    # known (no such facet or filter then asks for it).
+    count = "SUM(s.n)" if coded else "COUNT(*)"
     flag_facets = _flag_facets(plan)
     sql_conditions = {n: c for n, c in plan.conditions.items() if n not in flag_facets}
     grouped = [name for name in facets if name in _GROUPED]
@@ -359,7 +392,7 @@ def _facet_statement(
         group_by = f" GROUP BY {', '.join(f's.{c}' for c in columns)}" if columns else ""
         where = _all([c for n, c in plan.conditions.items() if n != skip])
         return Sql(
-            f"SELECT '{label}', {', '.join(selected)}, CAST(NULL AS BIGINT), COUNT(*), "  # noqa: S608
+            f"SELECT '{label}', {', '.join(selected)}, CAST(NULL AS BIGINT), {count}, "  # noqa: S608
             f"{no_cutoffs} FROM m AS s WHERE {where.text}{group_by}",
             list(where.params),
         )
@@ -367,14 +400,14 @@ def _facet_statement(
     branches: list[Sql] = []
     answered_by: dict[str, str] = {}
     if any(name in flag_facets for name in facets):
-        cutoffs = [flag for flag in plan.flags if flag.name.startswith("pushed_")]
+        cutoffs = [] if coded else [f for f in plan.flags if f.name.startswith("pushed_")]
         sums = [f"SUM(CASE WHEN {flag.sql} THEN 1 ELSE 0 END)" for flag in cutoffs]
         sums += ["CAST(NULL AS BIGINT)"] * (MAX_CUTOFFS - len(cutoffs))
         where = _all(list(sql_conditions.values()))
         branches.append(
             Sql(
                 "SELECT 'flags', CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT), "  # noqa: S608
-                f"CAST(NULL AS BIGINT), CAST(s.flags AS BIGINT), COUNT(*), {', '.join(sums)} "
+                f"CAST(NULL AS BIGINT), CAST(s.flags AS BIGINT), {count}, {', '.join(sums)} "
                 f"FROM m AS s WHERE {where.text} GROUP BY s.flags",
                 [*(p for flag in cutoffs for p in flag.params), *where.params],
             )
@@ -391,10 +424,10 @@ def _facet_statement(
     for name in own:
         branches.append(branch(name, [name], skip=name))
         answered_by[name] = name
+    # What the branches' conditions read (the yes/no properties through ``flags``): no
+    # more, since PostgreSQL keeps every gathered row in memory.
     columns = (
-        "s.language, s.license, s.forge_id, s.account_id, s.flags, s.is_fork, s.is_archived, "
-        "s.is_template, s.has_publiccode, s.has_contributing, s.free_license, s.pushed_at, "
-        "s.codegouv_score"
+        "s.language, s.license, s.forge_id, s.account_id, s.flags, s.pushed_at, s.codegouv_score"
     )
     selected = Sql(columns)
     if page is not None:
@@ -407,6 +440,14 @@ def _facet_statement(
         )
         branches.append(_page_branch(plan, page))
     union = " UNION ALL ".join(b.text for b in branches)
+    if coded is not None:
+        # A few thousand rows: gathered once, whatever the engine.
+        materialised = "MATERIALIZED" if len(branches) > 1 else "NOT MATERIALIZED"
+        statement = Sql(
+            f"WITH m AS {materialised} (SELECT * FROM {coded.text} AS c) {union}",  # noqa: S608
+            [*coded.params, *(p for b in branches for p in b.params)],
+        )
+        return statement, answered_by
     # Whether gathering the matching rows once pays depends on the engine: PostgreSQL
     # keeps them in memory, a gain once two branches read them; SQLite writes them to a
     # temporary b-tree, which costs more than matching the words again in each branch.
@@ -924,7 +965,8 @@ def _page_ids(plan: _Plan, spec: _PageSpec) -> list[int]:
 def _key_of(plan: _Plan, spec: _PageSpec, pk: int) -> Any:
     """The sort key of row ``pk``, as the database holds it (for an exact keyset)."""
     source = plan.source
-    where = _all([plan.base, Sql("s.id = %s", [pk])])
+    one = Sql(*plan.backend.one_match(REPOSITORY, pk)) if plan.match else Sql()
+    where = _all([plan.base, Sql("s.id = %s", [pk]), one])
     with connection.cursor() as db:
         db.execute(
             f"SELECT {spec.key_sql} FROM {source.text} WHERE {where.text}",  # noqa: S608

@@ -29,7 +29,7 @@ from communs.scoring import hidden_by_default, provisional_codegouv_score
 from communs.search.backends import current_backend
 from communs.search.documents import ORGANISATION, REPOSITORY, Document
 from communs.search.licences import is_free_licence
-from communs.search.models import OrganisationEntry, RepositoryEntry
+from communs.search.models import FacetCode, OrganisationEntry, RepositoryEntry
 from communs.sources.models import Organisation
 
 BATCH_SIZE = 2000
@@ -138,6 +138,47 @@ def _upsert_entries(cursor: CursorWrapper, entries: list[tuple]) -> None:
     )
 
 
+# Where each value of a facet code is in an entry tuple (see ENTRY_COLUMNS).
+_CODED = tuple(ENTRY_COLUMNS.index(c) for c in ("language", "license", "forge_id", "flags", "gone"))
+
+
+class FacetCodes:
+    """The facet codes (``models.FacetCode``) known so far in one indexing transaction;
+    those missing are added as they are met. Never kept longer: codes added by a
+    transaction that rolls back do not exist for anyone else."""
+
+    def __init__(self, cursor: CursorWrapper) -> None:
+        self.cursor = cursor
+        self.known: dict[tuple, int] = {}
+        self._read()
+
+    def _read(self) -> None:
+        self.cursor.execute(
+            f"SELECT id, language, license, forge_id, flags, gone FROM {FacetCode._meta.db_table}"  # noqa: S608
+        )
+        self.known = {
+            (language, license, forge, flags, bool(gone)): pk
+            for pk, language, license, forge, flags, gone in self.cursor.fetchall()
+        }
+
+    def of(self, entries: list[tuple]) -> list[int]:
+        """The code of each entry (tuples in ``ENTRY_COLUMNS`` order)."""
+        combos = [tuple(entry[i] for i in _CODED) for entry in entries]
+        combos = [(*combo[:4], bool(combo[4])) for combo in combos]
+        missing = sorted(set(combos) - self.known.keys(), key=repr)
+        if missing:
+            # Another indexer may add the same ones meanwhile: the unique constraint
+            # keeps one code per combination, which reading again finds.
+            self.cursor.executemany(
+                f"INSERT INTO {FacetCode._meta.db_table} "  # noqa: S608
+                "(language, license, forge_id, flags, gone) VALUES (%s, %s, %s, %s, %s) "
+                "ON CONFLICT DO NOTHING",
+                missing,
+            )
+            self._read()
+        return [self.known[combo] for combo in combos]
+
+
 def _topics_text(topics: object) -> str:
     if not isinstance(topics, list):
         return ""
@@ -199,7 +240,7 @@ def _repository_entry(row: dict, adapt_datetime: Callable[[Any], Any]) -> tuple:
     )
 
 
-def _repository_document(row: dict) -> Document:
+def _repository_document(row: dict, code: int = 0) -> Document:
     organisation = row["account__organisation__name"] or row["forge__organisation__name"] or ""
     return Document.of(
         REPOSITORY,
@@ -212,6 +253,7 @@ def _repository_document(row: dict) -> Document:
             "language": row["language"],
             "organisation": organisation,
         },
+        code,
     )
 
 
@@ -250,6 +292,7 @@ def index_repositories(selection: QuerySet[Repository] | Iterable[int] | None = 
     backend = current_backend()
     done = 0
     with transaction.atomic(), connection.cursor() as cursor:
+        codes = FacetCodes(cursor) if backend.facet_codes else None
         for batch in _ids(selection, Repository):
             rows = list(Repository.objects.filter(pk__in=batch).values(*_VALUES))
             missing = sorted(set(batch) - {row["pk"] for row in rows})
@@ -257,8 +300,14 @@ def index_repositories(selection: QuerySet[Repository] | Iterable[int] | None = 
                 RepositoryEntry.objects.filter(pk__in=missing).delete()
                 backend.delete(cursor, REPOSITORY, missing)
             adapt = connection.ops.adapt_datetimefield_value
-            _upsert_entries(cursor, [_repository_entry(row, adapt) for row in rows])
-            backend.write(cursor, REPOSITORY, [_repository_document(row) for row in rows])
+            entries = [_repository_entry(row, adapt) for row in rows]
+            _upsert_entries(cursor, entries)
+            coded = codes.of(entries) if codes else [0] * len(rows)
+            backend.write(
+                cursor,
+                REPOSITORY,
+                [_repository_document(row, code) for row, code in zip(rows, coded, strict=True)],
+            )
             done += len(rows)
         # The search's cached counts follow the index stamp of the shared figures
         # cache: a new one once committed (a search in between would cache the old

@@ -111,6 +111,45 @@ class RepositoryEntry(models.Model):
         return f"search entry of repository {self.pk}"
 
 
+# SQLite: the low bits of a repository's FTS5 rowid hold its facet code, the high bits
+# its id (``rowid = id << FACET_CODE_BITS | code``), so that counts grouped by facet
+# values read the words' index alone (see communs.search.backends.SQLiteBackend).
+FACET_CODE_BITS = 24
+FACET_CODE_MASK = (1 << FACET_CODE_BITS) - 1
+
+
+class FacetCode(models.Model):
+    """One combination of the values a words search counts and hides by, as a number.
+
+    SQLite only (PostgreSQL leaves this table empty): each repository's words carry the
+    code of its entry's combination in their rowid, so "how many matches per language,
+    licence and forge" is a ``GROUP BY`` over the matching rowids, without reading one
+    entry per match. A code, once given, keeps its meaning for good: codes are added,
+    never changed or removed (one unused is harmless), so no reader can misread one.
+    """
+
+    language = models.CharField(max_length=100, blank=True)
+    license = models.CharField(max_length=200, blank=True)
+    forge_id = models.BigIntegerField()
+    # RepositoryEntry.flags and .gone, as the entry holds them.
+    flags = models.PositiveSmallIntegerField()
+    gone = models.BooleanField()
+
+    class Meta:
+        db_table = "search_facet_code"
+        verbose_name = _("facet code")
+        verbose_name_plural = _("facet codes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["language", "license", "forge_id", "flags", "gone"],
+                name="search_facet_code_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"facet code {self.pk}"
+
+
 class OrganisationEntry(models.Model):
     """An organisation as the search sees it: only its words, kept beside it."""
 

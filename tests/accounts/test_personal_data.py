@@ -173,3 +173,34 @@ def test_an_account_without_password_must_have_signed_in_just_before(client, ali
     response = client.post(DELETE, {"confirm": "on"})
     assert response.status_code == 302
     assert not get_user_model().objects.filter(pk=alice.pk).exists()
+
+
+def test_deleting_blanks_the_persons_words_in_the_log(client, alice):
+    software = make_software("Inkscape")
+    words = {"use_case": {"before": "", "after": "Mes dessins à moi"}}
+    record(alice, "usage.declare", software, {**words, "version": {"before": None, "after": "1.3"}})
+    record(alice, "software.publish", software, {"state": {"before": "proposed", "after": "ok"}})
+    record(alice, "job.propose", software, {"skills": {"before": [], "after": ["Python"]}})
+    theirs = record(get_user_model().objects.get(username="bob"), "usage.edit", software, words)
+    client.force_login(alice)
+
+    client.post(DELETE, {"password": "correct horse", "confirm": "on"})
+
+    changes = {e.action: e.changes for e in AuditEntry.objects.filter(target_label="Inkscape")}
+    assert changes["usage.declare"] == {
+        "use_case": {"before": "", "after": ""},
+        "version": {"before": None, "after": "1.3"},  # a version is nobody's words
+    }
+    assert changes["software.publish"] == {"state": {"before": "proposed", "after": "ok"}}
+    assert changes["job.propose"] == {"skills": {"before": [], "after": [""]}}
+    # A colleague's entry keeps what they wrote.
+    theirs.refresh_from_db()
+    assert theirs.changes == words
+
+
+def test_blanking_keeps_keys_numbers_and_booleans():
+    changes = {"remote": {"before": False, "after": True}, "note": {"x": ["a", 1, None]}}
+    assert personal_data.anonymous_changes(changes) == {
+        "remote": {"before": False, "after": True},
+        "note": {"x": ["", 1, None]},
+    }

@@ -122,7 +122,7 @@ def test_the_page_shows_the_place_and_cancels(client, workshop: Event, agents_do
         registration.register(workshop, person)
     sign_in(client, people[2])
     page = client.get(workshop.get_absolute_url()).content.decode()
-    assert "2 of 2 seats taken, 1 person waiting." in page or "2 places sur 2" in page
+    assert "2 of 2 seats taken, 1 person waiting." in page or "2 places prises sur 2" in page
     assert "p0@culture.gouv.fr" not in page and "p0" not in page
     response = client.post(reverse("events:event-cancel", args=[workshop.slug]))
     assert response.status_code == 302

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import re
+import zlib
 
-from django.core import mail
+from django.core import mail, signing
 from django.urls import reverse
 
 from communs.newsletters import subscription
@@ -118,3 +120,30 @@ def test_one_client_cannot_subscribe_strangers_in_bulk(client, db) -> None:
     assert len(mail.outbox) == SUBSCRIBE_RATE.requests
     other = client.post(url, {"email": "x@example.org"}, REMOTE_ADDR="192.0.2.9")
     assert other.status_code == 200
+
+
+def test_a_token_does_not_carry_the_address(db) -> None:
+    subscriber = Subscriber.objects.create(email="jean.dupont@example.org")
+    for token in [
+        subscription.confirm_token(subscriber),
+        subscription.unsubscribe_token(subscriber),
+    ]:
+        payload = token.split(":")[0]
+        decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        if token.startswith("."):  # compressed payloads start with a dot
+            decoded = zlib.decompress(base64.urlsafe_b64decode(payload[1:] + "=" * 4))
+        assert b"jean" not in decoded and b"example" not in decoded
+    # The token is still tied to the address: the same row with another address refuses it.
+    token = subscription.unsubscribe_token(subscriber)
+    assert subscription.subscriber_for(token, subscription.UNSUBSCRIBE_SALT) == subscriber
+    Subscriber.objects.filter(pk=subscriber.pk).update(email="autre@example.org")
+    assert subscription.subscriber_for(token, subscription.UNSUBSCRIBE_SALT) is None
+
+
+def test_a_link_sent_before_the_change_still_unsubscribes(client, db) -> None:
+    subscriber = Subscriber.objects.create(email="a@example.org")
+    old = signing.dumps(
+        {"s": subscriber.pk, "a": "a@example.org"}, salt=subscription.UNSUBSCRIBE_SALT
+    )
+    assert client.post(f"/newsletters/unsubscribe/{old}/").status_code == 200
+    assert not Subscriber.objects.exists()

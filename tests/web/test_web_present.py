@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import random
+import re
+import time
+
 import pytest
 
 from communs.web.present import (
     LAST_PAGE,
+    contains_email,
     http_url,
     language_shares,
     page_window,
@@ -108,3 +113,43 @@ def test_it_reads_page_numbers(raw: object, expected: int | None) -> None:
 def test_shorten_cuts_what_does_not_fit_and_says_so(text: str, limit: int, expected: str) -> None:
     assert shorten(text, limit) == expected
     assert len(shorten(text, limit)) <= limit
+
+
+# The pattern an address is defined by; redact_emails must hide exactly what it matches.
+_ADDRESS = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a@b.cd@e.fg",
+        "a@b.c.+x@d.ef",  # an address right after another, sharing no character
+        "x.y+z%w-v@sous-domaine.example.gouv.fr.",
+        "@a.b a@ @ a@b a@b. a@.b é@é.fr",
+        "mail: jean_dupont@exemple.fr, ou marie@x.y.z!",
+    ],
+)
+def test_it_hides_what_the_address_pattern_matches(text: str) -> None:
+    assert redact_emails(text, "[hidden]") == _ADDRESS.sub("[hidden]", text)
+    assert contains_email(text) == bool(_ADDRESS.search(text))
+
+
+def test_it_agrees_with_the_address_pattern_on_random_texts() -> None:
+    draw = random.Random(8)
+    for _ in range(20_000):
+        text = "".join(draw.choice("ab1é_.@+%- \n") for _ in range(draw.randint(0, 24)))
+        assert redact_emails(text, "X") == _ADDRESS.sub("X", text), text
+        assert contains_email(text) == bool(_ADDRESS.search(text)), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a" * 200_000, "a@" * 100_000, "x@" + "a" * 200_000, ".@" * 100_000, "a@b.c+" * 30_000],
+)
+def test_it_reads_long_texts_in_linear_time(text: str) -> None:
+    # The pattern run as is takes minutes on these (it retries from every position);
+    # a linear reading takes a small fraction of the generous bound.
+    started = time.perf_counter()
+    redact_emails(text, "X")
+    contains_email(text)
+    assert time.perf_counter() - started < 1.0

@@ -173,10 +173,44 @@ def _audit(user: Any) -> list[dict[str, Any]]:
     ]
 
 
+# Keys of ``AuditEntry.changes`` whose texts are states, versions, dates or organisation
+# names, never words a person wrote: they stay when the actor's account is deleted.
+NON_PERSONAL_CHANGES = frozenset(
+    {"state", "status", "moderation", "version", "os", "organisation", "expires_on", "sent"}
+)
+
+
+def blank_texts(value: Any) -> Any:
+    """``value`` with every string, at any depth, replaced by ``""`` (keys kept)."""
+    if isinstance(value, str):
+        return ""
+    if isinstance(value, dict):
+        return {key: blank_texts(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [blank_texts(item) for item in value]
+    return value
+
+
+def anonymous_changes(changes: Any) -> Any:
+    """The ``changes`` of an entry whose author leaves: which fields changed stays, the
+    texts they wrote (a use case, a description, a message) go."""
+    if not isinstance(changes, dict):
+        return blank_texts(changes)
+    return {
+        key: item if key in NON_PERSONAL_CHANGES else blank_texts(item)
+        for key, item in changes.items()
+    }
+
+
 def _erase_audit(user: Any) -> None:
     from communs.audit.models import AuditEntry
 
-    # The entries stay (what changed, and when), but no longer say who did it.
+    # The entries stay (what changed, and when), but no longer say who did it nor
+    # keep the words they wrote.
+    for entry in AuditEntry.objects.filter(actor=user).only("pk", "changes").iterator():
+        blanked = anonymous_changes(entry.changes)
+        if blanked != entry.changes:
+            AuditEntry.objects.filter(pk=entry.pk).update(changes=blanked)
     AuditEntry.objects.filter(actor=user).update(actor=None, actor_label="")
 
 

@@ -13,7 +13,6 @@ Every text a person types is checked on the server, whatever the browser did:
 from __future__ import annotations
 
 import html
-import re
 from typing import Any
 
 import nh3
@@ -38,10 +37,10 @@ from communs.catalogue.models import (
 )
 from communs.catalogue.weburls import has_user_info, is_local_url
 from communs.sources.models import Organisation
+from communs.web.present import contains_email
 
 MAX_TEXT = 2000
 MAX_MESSAGE = 5000
-_EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _http_only = URLValidator(schemes=["http", "https"])
 
 
@@ -53,7 +52,7 @@ def plain_text(value: str) -> str:
 
 
 def refuse_email(value: str) -> None:
-    if _EMAIL.search(value or ""):
+    if contains_email(value or ""):
         raise forms.ValidationError(
             _("Do not write e-mail addresses here: this text is shown on public pages."),
             code="email_in_public_text",

@@ -3,7 +3,8 @@
 - ``UID`` is stable and global: ``event-<id>@<site host>``, so a calendar that
   subscribed updates the event in place instead of adding a copy;
 - ``DTSTAMP`` is when the event was last changed (RFC 5545 3.8.7.2, for a published
-  calendar without ``METHOD``), in UTC; so is ``LAST-MODIFIED``;
+  calendar without ``METHOD``), in UTC; so is ``LAST-MODIFIED``; ``SEQUENCE`` grows
+  each time the title, time or place changes (``Event.save``);
 - times carry their ``TZID`` and the calendar its ``VTIMEZONE`` blocks; an all-day
   event is a ``DATE`` with an exclusive ``DTEND`` the next day;
 - text is escaped by the library (commas, semicolons, backslashes, new lines) and
@@ -45,6 +46,7 @@ def component_for(event: Event, site_url: str) -> icalendar.Event:
     item.add("dtstamp", event.updated_at.astimezone(datetime.UTC))
     item.add("last-modified", event.updated_at.astimezone(datetime.UTC))
     item.add("created", event.created_at.astimezone(datetime.UTC))
+    item.add("sequence", event.sequence)
     item.add("summary", _text(event.title))
     if event.all_day:
         first = event.local_start().date()

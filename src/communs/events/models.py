@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -45,6 +46,18 @@ class EventQuerySet(models.QuerySet):
         return self.filter(models.Q(ends_at__lt=now) | models.Q(ends_at=None, starts_at__lt=now))
 
 
+# What a calendar shows of an event: changing one of them makes a new revision.
+RESCHEDULING_FIELDS = (
+    "title",
+    "starts_at",
+    "ends_at",
+    "all_day",
+    "time_zone",
+    "place",
+    "online_url",
+)
+
+
 class Event(models.Model):
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     title = models.CharField(_("title"), max_length=300)
@@ -69,7 +82,9 @@ class Event(models.Model):
     # Where an imported event came from ("webinaires/aboutcode.md"): its identity on import.
     source = models.CharField(max_length=300, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Both set by save(): calendars read them as DTSTAMP/LAST-MODIFIED and SEQUENCE.
     updated_at = models.DateTimeField(default=timezone.now)
+    sequence = models.PositiveIntegerField(_("calendar revision"), default=0, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -86,6 +101,30 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Every save is a change calendars must see (``updated_at``); a change of time,
+        place or title is a new revision too (``sequence``, RFC 5545 3.8.7.4), so that
+        a calendar which stored the event replaces it."""
+        update_fields = kwargs.get("update_fields")
+        self.updated_at = timezone.now()
+        extra = ["updated_at"]
+        if self.pk is not None and (
+            update_fields is None or set(update_fields) & set(RESCHEDULING_FIELDS)
+        ):
+            stored = (
+                type(self)
+                .objects.filter(pk=self.pk)
+                .values("sequence", *RESCHEDULING_FIELDS)
+                .first()
+            )
+            if stored and any(stored[n] != getattr(self, n) for n in RESCHEDULING_FIELDS):
+                # From the stored value: a stale instance must not move it backwards.
+                self.sequence = stored["sequence"] + 1
+                extra.append("sequence")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *extra}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("events:event-detail", args=[self.slug])
@@ -117,8 +156,14 @@ class Registration(models.Model):
         CANCELLED = "cancelled", _("cancelled")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    # Empty once the person deleted their account: a past registration stays as an
+    # anonymous attendance, so the event's counts do not change (events/personal.py).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_registrations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="event_registrations",
     )
     status = models.CharField(max_length=20, choices=Status.choices)
     # The place in the queue: set again when someone registers anew after cancelling.

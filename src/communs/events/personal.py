@@ -27,10 +27,11 @@ def export_registrations(user: Any) -> list[dict[str, Any]]:
 
 
 def erase_registrations(user: Any) -> None:
-    """Give up the seats at upcoming events first, so that the people waiting get them;
-    the rows then go with the account (``CASCADE``)."""
-    upcoming = Registration.objects.filter(user=user, event__starts_at__gt=timezone.now()).exclude(
-        status=Registration.Status.CANCELLED
-    )
-    for row in upcoming.select_related("event"):
+    """Give up the seats at upcoming events first, so that the people waiting get them,
+    and drop those rows; past registrations stay without the person (``SET_NULL``), so
+    an event still counts who attended."""
+    upcoming = Registration.objects.filter(user=user, event__starts_at__gt=timezone.now())
+    for row in upcoming.exclude(status=Registration.Status.CANCELLED).select_related("event"):
         registration.cancel(row.event, user)
+    upcoming.delete()
+    Registration.objects.filter(user=user).update(user=None)

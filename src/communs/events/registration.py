@@ -9,7 +9,8 @@ who gets a seat is :func:`seats_for` (pure); the rest reads and writes rows.
 - register: a seat if one is free, else the end of the waiting list;
 - cancel: the seat (or the place in the queue) is given up; a freed seat goes to the
   first person waiting, who is told by e-mail once the transaction is committed;
-- registering again after cancelling starts from the end of the queue.
+- registering again after cancelling starts from the end of the queue;
+- raising the capacity (the admin) gives the new seats to the first people waiting.
 """
 
 from __future__ import annotations
@@ -86,6 +87,19 @@ def cancel(event: Event, user: Any) -> list[Registration]:
     return promoted
 
 
+def fill_seats(event: Event) -> list[Registration]:
+    """After the capacity rose: the new seats go to the first people waiting, who are
+    told by e-mail. Nothing moves for an event already over."""
+    with transaction.atomic():
+        event = _locked(event)
+        if event.is_past():
+            return []
+        promoted = promote(event)
+    for row in promoted:
+        transaction.on_commit(lambda row=row: tell_promoted(row))
+    return promoted
+
+
 def promote(event: Event) -> list[Registration]:
     """Give the free seats to the first people waiting. Call with the event locked."""
     confirmed = event.registrations.filter(status=Status.CONFIRMED).count()
@@ -114,6 +128,8 @@ def place_in_queue(row: Registration) -> int:
 def tell_promoted(row: Registration) -> None:
     from communs.catalogue.lifecycle import primary_address
 
+    if row.user_id is None:  # the account is gone
+        return
     address = primary_address(row.user)
     if not address:
         return

@@ -56,9 +56,12 @@ def send_reminders(now: datetime.datetime | None = None, site_url: str | None = 
     ]
     connection = get_connection()
     for event in events:
-        pending = event.registrations.filter(
-            status=Registration.Status.CONFIRMED, reminded_at=None
-        ).select_related("user")
+        # A row without a user is an anonymous attendance left by a deleted account.
+        pending = (
+            event.registrations.filter(status=Registration.Status.CONFIRMED, reminded_at=None)
+            .exclude(user=None)
+            .select_related("user")
+        )
         for row in pending:
             address = primary_address(row.user) if row.user.is_active else ""
             with transaction.atomic():

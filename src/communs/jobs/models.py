@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from communs.sources.models import Organisation
 
+MAX_DESCRIPTION = 10_000
+
 
 class Skill(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
@@ -56,7 +58,10 @@ class JobOffer(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     remote = models.BooleanField(_("remote work possible"), default=False)
     skills = models.ManyToManyField(Skill, verbose_name=_("skills"), blank=True)
-    description = models.TextField(_("description (Markdown)"), blank=True)
+    # Bounded so a pasted book is refused with a message, not rendered on every visit.
+    description = models.TextField(
+        _("description (Markdown)"), max_length=MAX_DESCRIPTION, blank=True
+    )
     link = models.URLField(_("link to the offer"), max_length=500)
     expires_on = models.DateField(_("expires on"), db_index=True)
     moderation = models.CharField(

@@ -17,6 +17,15 @@ def export_offers(user: Any) -> list[dict[str, Any]]:
             "moderation": offer.moderation,
             "proposed_at": iso(offer.created_at),
             "expires_on": iso(offer.expires_on),
+            "organisation": offer.organisation.name if offer.organisation else "",
+            "place": offer.place,
+            "remote": offer.remote,
+            "link": offer.link,
+            "skills": [skill.name for skill in offer.skills.all()],
+            "description": offer.description,
         }
-        for offer in JobOffer.objects.filter(proposed_by=user).order_by("created_at")
+        for offer in JobOffer.objects.filter(proposed_by=user)
+        .select_related("organisation")
+        .prefetch_related("skills")
+        .order_by("created_at")
     ]

@@ -124,10 +124,20 @@ def offer_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _reserved_slugs() -> set[str]:
+    """The fixed first segments of the jobs URLs ("propose", "moderation"…): an offer
+    with one of them as slug would be hidden behind that route."""
+    from communs.jobs.urls import urlpatterns  # the URLconf imports this module
+
+    patterns = (str(entry.pattern) for entry in urlpatterns)
+    return {pattern.split("/")[0] for pattern in patterns if "<" not in pattern} - {""}
+
+
 def _unique_slug(title: str) -> str:
     base = slugify(title)[:200] or "offre"
     slug, number = base, 2
-    while JobOffer.objects.filter(slug=slug).exists():
+    reserved = _reserved_slugs()
+    while slug in reserved or JobOffer.objects.filter(slug=slug).exists():
         slug, number = f"{base}-{number}", number + 1
     return slug
 

@@ -228,7 +228,7 @@ def test_the_answer_never_says_whether_an_address_has_an_account(client, referen
             Referent.objects.create(software=referent.software, agent=other)
     client.force_login(referent.agent)
     url = reverse("catalogue:hand-over", args=[referent.software.slug])
-    response = client.post(url, {"colleague": address}, follow=True)
+    response = client.post(url, {"colleague": address}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert response.redirect_chain == [(referent.software.get_absolute_url(), 302)]
     text = response.content.decode()
@@ -244,7 +244,7 @@ def test_the_answer_never_says_whether_an_address_has_an_account(client, referen
 def test_a_referent_cannot_hand_over_to_themselves(client, referent):
     client.force_login(referent.agent)
     url = reverse("catalogue:hand-over", args=[referent.software.slug])
-    response = client.post(url, {"colleague": "RITA@culture.gouv.fr"})
+    response = client.post(url, {"colleague": "RITA@culture.gouv.fr"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "your own address" in response.content.decode()
     assert mail.outbox == []

@@ -6,6 +6,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from tests.accounts.people import make_agent, make_software
 
 from communs.accounts.models import profile_of
@@ -24,6 +25,13 @@ HISTORY = [
     ("eve@notgouv.fr", "2024-03-01T10:00:00"),
     ("stranger@example.org", "2024-04-01T10:00:00"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The commands' messages as an English terminal shows them (the site's default is French)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

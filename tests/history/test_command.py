@@ -7,11 +7,19 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from communs.history.models import RepositoryPoint, Snapshot
 from communs.repositories.models import Repository
 
 from .conftest import DAY
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The commands' messages as an English terminal shows them (the site's default is French)."""
+    with translation.override("en"):
+        yield
 
 
 def run(*args: str) -> str:

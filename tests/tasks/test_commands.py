@@ -8,6 +8,14 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The commands' messages as an English terminal shows them (the site's default is French)."""
+    with translation.override("en"):
+        yield
 
 
 def test_the_worker_needs_a_broker(settings: Any) -> None:

@@ -161,3 +161,87 @@ def test_moderators_edit_the_packages(client, forge, settings):
     assert response.status_code == 400
     assert "is not a package URL" in response.content.decode()
     assert Software.objects.get(pk=software.pk).packages == ["pkg:npm/leaflet", "pkg:pypi/folium"]
+
+
+def test_forks_of_its_repository_are_listed_most_starred_first(client, forge):
+    software = make_software("Leaflet", repository_url="https://github.com/Leaflet/Leaflet.git/")
+    own = repo(forge, "Leaflet/Leaflet", stars=50)
+    # Parents as forges name them: another case in the path, http, a trailing slash.
+    forks = [
+        repo(forge, "city1/leaflet", stars=1, is_fork=True,
+             fork_parent_url="https://github.com/leaflet/leaflet"),
+        repo(forge, "city2/leaflet", stars=7, is_fork=True,
+             fork_parent_url="http://github.com/Leaflet/Leaflet"),
+    ]  # fmt: skip
+    gone = repo(forge, "old/leaflet", is_fork=True, gone_since=timezone.now(),
+                fork_parent_url="https://github.com/Leaflet/Leaflet")  # fmt: skip
+    other = repo(forge, "city3/leaflet-draw", is_fork=True,
+                 fork_parent_url="https://github.com/Leaflet/Leaflet.draw")  # fmt: skip
+    # The entry's own repository, were it recorded as a fork of itself, is listed once.
+    Repository.objects.filter(pk=own.pk).update(
+        fork_parent_url="https://github.com/Leaflet/Leaflet"
+    )
+
+    linked = queries.repositories_of(software)
+
+    assert linked.own == [own]
+    assert linked.forks == [forks[1], forks[0]]
+    assert linked.forks_total == 2
+    assert [r.pk for r in linked] == [own.pk, forks[1].pk, forks[0].pk]
+    html = client.get(software.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Forks of it (2 repositories)" in html
+    for repository in forks:
+        assert f'href="/repositories/{repository.pk}/"' in html
+    for repository in (gone, other):
+        assert f'href="/repositories/{repository.pk}/"' not in html
+    assert "The most starred forks are shown" not in html
+
+
+def test_forks_are_found_by_the_harvested_url_after_a_rename_and_capped(client, forge):
+    # The entry still gives the old name; its repository was found under it and renamed.
+    software = make_software("Tool", repository_url="https://github.com/org/old-name")
+    own = repo(forge, "org/new-name", previous_names=["org/old-name"])
+    Software.objects.filter(pk=software.pk).update(repository=own)
+    software.refresh_from_db()
+    for n in range(queries.LINKED_SHOWN + 3):
+        repo(forge, f"o{n}/tool", stars=n, is_fork=True,
+             fork_parent_url="https://github.com/org/new-name")  # fmt: skip
+    linked = queries.repositories_of(software)
+    assert len(linked.forks) == queries.LINKED_SHOWN
+    assert linked.forks_total == queries.LINKED_SHOWN + 3
+    assert linked.forks[0].stars == queries.LINKED_SHOWN + 2
+    with CaptureQueriesContext(connection) as captured:
+        queries.repositories_of(software)
+    # Own (and at its URL), declaring, and the forks' count and page.
+    assert len(captured) <= 6
+    html = client.get(software.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Forks of it ({queries.LINKED_SHOWN + 3} repositories)" in html
+    assert "The most starred forks are shown." in html
+
+
+def test_an_entry_without_a_repository_lists_no_forks_and_asks_nothing(forge):
+    software = make_software("Lonely")
+    repo(forge, "a/fork", is_fork=True, fork_parent_url="https://github.com/a/b")
+    with CaptureQueriesContext(connection) as captured:
+        assert queries.forks_of(["", "not a url"], [], queries.LINKED_SHOWN) == ([], 0)
+    assert len(captured) == 0
+    assert queries.repositories_of(software).forks == []
+
+
+def test_the_forks_query_uses_the_parent_index(forge):
+    fork = repo(forge, "a/fork", is_fork=True, fork_parent_url="https://github.com/a/b")
+    Repository.objects.bulk_create(
+        Repository(forge=forge, full_path=f"o/r{n}", name=f"r{n}", url=f"https://x/o/r{n}")
+        for n in range(500)
+    )
+    with CaptureQueriesContext(connection) as captured:
+        assert queries.forks_of(["https://github.com/A/B"], [], 5) == ([fork], 1)
+    sqlite = connection.vendor == "sqlite"
+    with connection.cursor() as cursor:
+        if not sqlite:
+            # With statistics, 500 repositories that are not forks make the index worth it.
+            cursor.execute("ANALYZE repositories_repository")
+        for query in captured.captured_queries:
+            cursor.execute(("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + query["sql"])
+            plan = " ".join(str(row) for row in cursor.fetchall())
+            assert "repository_fork_parent" in plan, plan

@@ -101,3 +101,34 @@ def test_it_serves_single_repositories_archives_and_recent_changes(
                     assert recent and all((r.updated_at or r.pushed_at) >= since for r in recent)  # type: ignore[operator]
 
     asyncio.run(run())
+
+
+def test_forks_name_their_parent_as_each_forge_does(server: EmulatorServer, world: World) -> None:
+    """Gitea and GitLab name a fork's parent in listings, GitHub in a single answer and
+    in GraphQL listings only; the parent is the made-up ``upstream/<name>``."""
+
+    async def run() -> None:
+        async with http.ForgeClient(sleep=_no_wait, tokens={server.url[7:]: ["t"]}) as client:
+            for forge in world.forges.values():
+                urls = Urls.of(server.url, forge.name, forge.dialect)
+                adapter = registry.get_adapter(forge.kind, client, urls.web, urls.api)
+                records = [forge.record(i) for i in forge.all()]
+                fork = next(r for r in records if r.is_fork and forge.owner(r.owner))
+                parent = f"{urls.web}/upstream/{fork.name}"
+                fetched = await adapter.fetch_repository(fork.full_path)
+                assert fetched is not None and fetched.fork_parent_url == parent, forge.name
+                listed = {
+                    r.full_path: r
+                    async for page in adapter.list_owner(fork.owner)
+                    for r in page.records
+                }
+                named = "" if forge.dialect == "github" else parent
+                assert listed[fork.full_path].fork_parent_url == named, forge.name
+                assert all(not r.fork_parent_url for r in listed.values() if not r.is_fork)
+                if forge.dialect == "github":
+                    pages = await adapter.list_owners_batch([(fork.owner, None)])  # type: ignore[attr-defined]
+                    batched = {r.full_path: r for r in pages[fork.owner].records}
+                    assert batched[fork.full_path].fork_parent_url == parent
+                    assert all(bool(r.fork_parent_url) == bool(r.is_fork) for r in batched.values())
+
+    asyncio.run(run())

@@ -206,3 +206,80 @@ def test_it_maps_a_sourcehut_repository() -> None:
     assert record.default_branch == "master"
     assert record.native_id == "37"
     assert record.pushed_at == datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+
+
+# A fork's parent, as each forge names it (records keep its web address, normalised).
+
+
+def test_it_keeps_the_parent_gitea_and_gogs_list_with_a_fork(forge_api: Path) -> None:
+    gitea = [record_from_gitea(i) for i in read_json(forge_api / "gitea/repos_page2")["data"]]
+    assert [r.fork_parent_url for r in gitea] == ["", "https://demo.gitea.com/ulm0/negroni", ""]
+    gogs = [record_from_gogs(i) for i in read_json(forge_api / "gogs/repos_page3")["data"]]
+    parents = {r.full_path: r.fork_parent_url for r in gogs if r.is_fork}
+    assert parents == {
+        "perekre/beyond-the-titanic": "https://try.gogs.io/zork/beyond-the-titanic",
+        "yinheli/digits": "https://try.gogs.io/zork/digits",
+    }
+    # Gogs writes "parent": null for every other repository.
+    assert all(not r.fork_parent_url for r in gogs if not r.is_fork)
+
+
+def test_a_github_listing_says_fork_but_not_of_what(forge_api: Path) -> None:
+    # The recorded single answers are of non-forks: no parent, and none made up.
+    item = read_json(forge_api / "github/repos/repos_spryker-eco_computop-api")
+    assert "parent" not in item and record_from_github(item).fork_parent_url == ""
+    fork = {**item, "fork": True}
+    assert record_from_github(fork).fork_parent_url == ""
+    parent = {**item, "html_url": "https://github.com/Spryker/computop-api/"}
+    record = record_from_github({**fork, "parent": parent, "source": parent})
+    assert record.fork_parent_url == "https://github.com/Spryker/computop-api"
+
+
+def test_it_reads_a_gitlab_parent_from_a_full_answer(forge_api: Path) -> None:
+    project = read_json(forge_api / "gitlab/project")
+    assert record_from_gitlab(project).fork_parent_url == ""
+    parent = {"id": 1, "path_with_namespace": "fdroid/upstream",
+              "web_url": "https://GitLab.com/fdroid/upstream"}  # fmt: skip
+    record = record_from_gitlab({**project, "forked_from_project": parent})
+    assert record.is_fork is True
+    assert record.fork_parent_url == "https://gitlab.com/fdroid/upstream"
+    # An anonymous listing is short: whether a fork, and of what, stays unknown.
+    short = read_json(forge_api / "gitlab/api_response_page1.json")
+    assert {(r.is_fork, r.fork_parent_url) for r in map(record_from_gitlab, short)} == {(None, "")}
+
+
+def test_it_reads_a_bitbucket_parent_on_cloud_and_server() -> None:
+    cloud = {
+        "uuid": "{1}",
+        "full_name": "me/fork",
+        "parent": {
+            "type": "repository",
+            "full_name": "atlassian/python-bitbucket",
+            "links": {"html": {"href": "https://bitbucket.org/atlassian/python-bitbucket"}},
+        },
+    }
+    record = record_from_bitbucket_cloud(cloud)
+    assert (record.is_fork, record.fork_parent_url) == (
+        True,
+        "https://bitbucket.org/atlassian/python-bitbucket",
+    )
+    server = {
+        "slug": "fork",
+        "id": 2,
+        "project": {"key": "~ME"},
+        "links": {"self": [{"href": "https://bb.example/users/me/repos/fork/browse"}]},
+        "origin": {
+            "slug": "my-repo",
+            "links": {"self": [{"href": "https://bb.example/projects/PRJ/repos/my-repo/browse"}]},
+        },
+    }
+    record = record_from_bitbucket_server(server)
+    assert record.is_fork is True
+    assert record.fork_parent_url == "https://bb.example/projects/PRJ/repos/my-repo/browse"
+
+
+def test_a_parent_that_is_not_a_web_address_is_left_blank() -> None:
+    item = {"id": 1, "full_name": "a/b", "html_url": "https://x.org/a/b", "fork": True}
+    too_long = {"html_url": "https://x.org/" + "c" * 600}
+    for parent in ({"html_url": "git@x.org:c/d.git"}, {"html_url": None}, "c/d", None, too_long):
+        assert record_from_gitea({**item, "parent": parent}).fork_parent_url == ""

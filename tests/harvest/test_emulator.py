@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from communs.emulator import EmulatorServer, Settings, World
+from communs.emulator.protocol import Urls
 from communs.forges.github import GitHub
 from communs.forges.github_graphql import RepositoryExtras
 from communs.forges.http import ForgeClient
@@ -255,3 +256,55 @@ def test_with_a_token_a_refresh_probes_owners_and_lists_only_those_that_moved(
         path: truth[path] for path in touched if path in after
     }
     assert github.counts["updated"] == len(touched & after.keys())
+
+
+def parents_of(server: EmulatorServer) -> dict[str, dict[str, str]]:
+    """Each emulated forge's stored forks: path -> parent URL ("" when not known)."""
+    prefix = server.url.removeprefix("http://") + "/"
+    found: dict[str, dict[str, str]] = {}
+    rows = Repository.objects.filter(forge__host__startswith=prefix, is_fork=True)
+    for host, path, parent in rows.values_list("forge__host", "full_path", "fork_parent_url"):
+        found.setdefault(host.removeprefix(prefix), {})[path] = parent
+    return found
+
+
+def test_forks_are_stored_with_their_parent_even_from_an_unchanged_page(
+    serve: Callable[..., EmulatorServer], tmp_path: Path
+) -> None:
+    world = small_world()
+    server = serve(world)
+    import_emulator(server, tmp_path)
+    harvest_emulator(server)
+    web = {name: Urls.of(server.url, name, f.dialect).web for name, f in world.forges.items()}
+    stored = parents_of(server)
+    assert stored["gitea"]
+    for path, parent in stored["gitea"].items():
+        assert parent == f"{web['gitea']}/upstream/{path.rsplit('/', 1)[-1]}"
+    # GitHub's REST listings and GitLab's GraphQL listings say "fork" and no more.
+    for name in ("github", "gitlab"):
+        assert stored[name] and not any(stored[name].values()), name
+    assert not Repository.objects.filter(is_fork=False).exclude(fork_parent_url="").exists()
+
+    # Rows stored before parents were kept: a refresh answered 304 fills them all the same.
+    Repository.objects.update(fork_parent_url="")
+    result = harvest_emulator(server)
+    assert sum(o.counts["not_modified"] for o in result.outcomes) > 0
+    assert parents_of(server) == stored
+
+
+def test_graphql_listings_store_github_parents_and_rest_listings_keep_them(
+    serve: Callable[..., EmulatorServer], tmp_path: Path
+) -> None:
+    world = small_world()
+    server = serve(world)
+    import_emulator(server, tmp_path)
+    harvest_emulator(server, tokens={server.url.removeprefix("http://"): ["t"]})
+    github = parents_of(server)["github"]
+    web = Urls.of(server.url, "github", "github").web
+    assert github
+    assert github == {path: f"{web}/upstream/{path.rsplit('/', 1)[-1]}" for path in github}
+    # An anonymous refresh lists by REST, whose blank parent must not wipe the stored one.
+    world.touch(0.5, seed=7)
+    result = harvest_emulator(server)
+    assert sum(o.counts["updated"] for o in result.outcomes) > 0
+    assert parents_of(server)["github"] == github

@@ -120,3 +120,21 @@ def test_fields_written_by_one_prepared_update_read_back_as_set() -> None:
     # Fields not named are left as stored.
     assert (tool_after.full_path, tool_after.pushed_at) == ("a/tool", JAN)
     assert other_after.languages == {} and other_after.enriched_at is None
+
+
+def test_a_blank_parent_is_kept_unless_the_record_says_it_is_no_fork() -> None:
+    forge = make_forge()
+    parent = "https://github.test/upstream/tool"
+    upsert_repositories(forge, [record(is_fork=True, fork_parent_url=parent)])
+    # A REST listing says "fork" and not of what; GitLab's GraphQL the same.
+    for kind, method in (("github", "list_owner"), ("github", "list_instance")):
+        upsert_repositories(
+            forge, [record(is_fork=True)], keep_when_blank=kept_fields(kind, method)
+        )
+        assert Repository.objects.get().fork_parent_url == parent
+    upsert_repositories(forge, [record(is_fork=None)], keep_when_blank=ALWAYS_KEPT)
+    assert Repository.objects.get().fork_parent_url == parent
+    # Detached from its parent: no longer a fork, no parent.
+    upsert_repositories(forge, [record(is_fork=False)], keep_when_blank=ALWAYS_KEPT)
+    row = Repository.objects.get()
+    assert (row.is_fork, row.fork_parent_url) == (False, "")

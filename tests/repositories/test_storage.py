@@ -108,3 +108,20 @@ def test_many_records_are_written_in_batches(forge: Forge, django_assert_max_num
         counts = upsert_repositories(forge, records, batch_size=500)
     assert counts.new == 1200
     assert Repository.objects.count() == 1200
+
+
+def test_a_forks_parent_is_stored_normalised_and_updated_by_the_prepared_update(
+    forge: Forge,
+) -> None:
+    parent = "HTTPS://GitLab.example.org/Upstream/Tool.git/"
+    upsert_repositories(forge, [record("a/tool", "1", is_fork=True, fork_parent_url=parent)])
+    row = Repository.objects.get()
+    assert row.fork_parent_url == "https://gitlab.example.org/Upstream/Tool"
+    # A refresh changing only the parent writes it (write_fields, one prepared UPDATE).
+    moved = "https://gitlab.example.org/upstream/renamed"
+    counts = upsert_repositories(
+        forge, [record("a/tool", "1", is_fork=True, fork_parent_url=moved)], harvested=True
+    )
+    assert (counts.updated, counts.changed_ids) == (1, {row.pk})
+    row.refresh_from_db()
+    assert row.fork_parent_url == moved

@@ -8,7 +8,7 @@ per organisation: no query here returns an agent, let alone an address.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
@@ -291,7 +291,8 @@ class LinkedRepositories:
     ``dependents``: repositories whose analysed manifests declare one of the entry's
     packages (the most starred first, at most ``LINKED_SHOWN``; ``dependents_total``
     counts them all); ``packages``: the packages moderators gave, each linking to every
-    dependent.
+    dependent; ``forks``: repositories copied from the entry's repository (the most
+    starred first, at most ``LINKED_SHOWN``; ``forks_total`` counts them all).
     """
 
     own: list[Any]
@@ -299,14 +300,16 @@ class LinkedRepositories:
     dependents: list[Any]
     dependents_total: int
     packages: list[Any]
+    forks: list[Any] = field(default_factory=list)
+    forks_total: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.own or self.declaring or self.dependents)
+        return bool(self.own or self.declaring or self.dependents or self.forks)
 
     def __iter__(self) -> Any:
-        # Read as a flat list by older callers (the API): own, declaring, dependents.
+        # Read as a flat list by older callers (the API): own, declaring, dependents, forks.
         seen: set[int] = set()
-        for repository in (*self.own, *self.declaring, *self.dependents):
+        for repository in (*self.own, *self.declaring, *self.dependents, *self.forks):
             if repository.pk not in seen:
                 seen.add(repository.pk)
                 yield repository
@@ -404,10 +407,44 @@ def _declaring_ids(repository_url: str, limit: int) -> list[int]:
     return found
 
 
+def forks_of(urls: list[str], exclude: list[int], shown: int) -> tuple[list[Any], int]:
+    """Live repositories forked from one of ``urls`` (the most starred ``shown`` of them,
+    and how many in all), leaving out the primary keys in ``exclude``.
+
+    Parents are stored as :func:`~communs.forges.records.normal_url` writes them and
+    compared lower-cased, as paths are (through the ``repository_fork_parent`` index);
+    http and https name the same repository.
+    """
+    from django.db.models.functions import Lower
+
+    from communs.forges.records import normal_url
+    from communs.repositories.models import Repository
+
+    keys: set[str] = set()
+    for url in urls:
+        normal = normal_url(url).lower()
+        if normal:
+            rest = normal.split("://", 1)[1]
+            keys |= {f"https://{rest}", f"http://{rest}"}
+    if not keys:
+        return [], 0
+    rows = (
+        Repository.objects.alias(parent_lower=Lower("fork_parent_url"))
+        # The empty test repeats the index's condition, so that the planner may use it.
+        .filter(parent_lower__in=sorted(keys), gone_since__isnull=True)
+        .exclude(fork_parent_url="")
+        .exclude(pk__in=exclude)
+    )
+    total = rows.count()
+    if not total:
+        return [], 0
+    return list(rows.select_related("forge").order_by("-stars", "pk")[:shown]), total
+
+
 def repositories_of(software: Software, shown: int = LINKED_SHOWN) -> LinkedRepositories:
     """The public repositories linked to an entry: its own, those whose publiccode.yml
-    declares it, and those that depend on one of its packages (bounded: ``shown`` of
-    each kind, dependents counted)."""
+    declares it, those that depend on one of its packages and those forked from its
+    repository (bounded: ``shown`` of each kind, dependents and forks counted)."""
     from communs.analysis.models import DeclaredDependency
     from communs.analysis.queries import Package
     from communs.repositories.models import Repository
@@ -451,7 +488,13 @@ def repositories_of(software: Software, shown: int = LINKED_SHOWN) -> LinkedRepo
     # Shown: the packages moderators gave (the Go module is a guess, found or not).
     explicit = package_keys(Software(packages=software.packages))
     packages = [Package(*key) for key in explicit]
-    return LinkedRepositories(list(own.values()), declaring, dependents, total, packages)
+    # Forks name their parent by URL: the entry's, or its harvested repository's own
+    # (the same repository under its current name after a rename).
+    parents = [software.repository_url or "", *(r.url for r in own.values())]
+    forks, forks_total = forks_of(parents, list(own), shown)
+    return LinkedRepositories(
+        list(own.values()), declaring, dependents, total, packages, forks, forks_total
+    )
 
 
 def history_of(software: Software) -> list[Any]:

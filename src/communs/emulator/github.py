@@ -29,7 +29,7 @@ from communs.emulator.protocol import (
     json_answer,
     link_header,
 )
-from communs.emulator.world import ForgeWorld, Owner, stable_int
+from communs.emulator.world import UPSTREAM_OWNER, ForgeWorld, Owner, stable_int, upstream_of
 from communs.forges.records import RepositoryRecord
 
 MAX_PER_PAGE = 100
@@ -98,8 +98,9 @@ def repository_json(
     full: bool = True,
     signed_in: bool = False,
 ) -> dict[str, Any]:
-    """One repository as GitHub writes it (``full``: the single-repository answer;
-    ``signed_in``: to a request with a token, which also gets its ``permissions``)."""
+    """One repository as GitHub writes it (``full``: the single-repository answer, which
+    alone carries a fork's ``parent`` and ``source``; ``signed_in``: to a request with a
+    token, which also gets its ``permissions``)."""
     number = int(record.native_id or 0)
     path = record.full_path
     api = f"{urls.api}/repos/{path}"
@@ -166,11 +167,19 @@ def repository_json(
         item["temp_clone_token"] = None
         if owner is not None and owner.kind == "org":
             item["organization"] = owner_data
+        upstream = upstream_of(record)
+        if upstream is not None:
+            # The parent is also the network's root here: forks of forks are not made up.
+            parent = repository_json(forge, upstream, urls, full=False)
+            parent["owner"] = owner_json(_UPSTREAM, urls)
+            item["parent"] = parent
+            item["source"] = parent
         item["network_count"] = record.forks
         item["subscribers_count"] = record.watchers
     return item
 
 
+_UPSTREAM = Owner(UPSTREAM_OWNER, "org", 1 + stable_int("owner", UPSTREAM_OWNER) % 1_000_000, "")
 _READ_ONLY = {"admin": False, "maintain": False, "push": False, "triage": False, "pull": True}
 _URL_TEMPLATES = (
     ("forks_url", "/forks"),

@@ -6,7 +6,7 @@ refuses the rest (mutations, subscriptions, directives). The executor knows a fi
 schema, enough for GitHub's shapes:
 
 - ``repository(owner:, name:)``: ``id databaseId name nameWithOwner owner description url
-  homepageUrl isFork isArchived isTemplate isPrivate isEmpty stargazerCount forkCount
+  homepageUrl isFork parent isArchived isTemplate isPrivate isEmpty stargazerCount forkCount
   createdAt updatedAt pushedAt diskUsage watchers stargazers issues pullRequests
   languages(first:, orderBy:)
   primaryLanguage licenseInfo latestRelease releases defaultBranchRef repositoryTopics
@@ -35,7 +35,7 @@ from typing import Any
 
 from communs.emulator.content import TITLES, plan_for
 from communs.emulator.protocol import github_time
-from communs.emulator.world import ForgeWorld, Owner
+from communs.emulator.world import ForgeWorld, Owner, upstream_of
 
 MAX_FIRST = 100
 
@@ -672,6 +672,12 @@ def _owner_of(node: RepoNode, args: dict[str, Any], ctx: Context) -> Any:
     return OwnerNode(node.forge, owner) if owner else None
 
 
+def _parent(node: RepoNode, args: dict[str, Any], ctx: Context) -> Any:
+    """A fork's parent: the made-up upstream repository, which no listing holds."""
+    upstream = upstream_of(node.record)
+    return RepoNode(node.forge, -1, _record=upstream) if upstream is not None else None
+
+
 def _r(attribute: str, convert: Callable[[Any], Any] = lambda v: v) -> Resolver:
     return lambda node, args, ctx: convert(getattr(node.record, attribute))
 
@@ -686,6 +692,7 @@ _REPOSITORY: dict[str, Spec] = {
     "url": Spec("URI!", lambda n, a, c: f"{c.web_url}/{n.record.full_path}"),
     "homepageUrl": Spec("URI", _r("homepage", lambda v: v or None)),
     "isFork": Spec("Boolean!", _r("is_fork", bool)),
+    "parent": Spec("Repository", _parent),
     "isArchived": Spec("Boolean!", _r("is_archived")),
     "isTemplate": Spec("Boolean!", _r("is_template")),
     "isPrivate": Spec("Boolean!", lambda n, a, c: False),

@@ -66,6 +66,32 @@ def stable_int(*parts: object) -> int:
     return int.from_bytes(digest, "big")
 
 
+# Where every fork of the world was copied from: a made-up owner outside the listed ones
+# (Gitea's ``parent`` and GitLab's ``forked_from_project`` name the same repositories).
+UPSTREAM_OWNER = "upstream"
+
+
+def upstream_of(record: RepositoryRecord) -> RepositoryRecord | None:
+    """The repository a fork was copied from (``upstream/<name>``), None for a non-fork."""
+    if not record.is_fork:
+        return None
+    return RepositoryRecord(
+        full_path=f"{UPSTREAM_OWNER}/{record.name}",
+        url="",
+        native_id=str(1 + stable_int("upstream", record.name) % 1_000_000),
+        description=record.description,
+        default_branch=record.default_branch,
+        is_fork=False,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        pushed_at=record.pushed_at,
+        stars=record.stars * 10,
+        forks=record.forks * 10,
+        language=record.language,
+        license=record.license,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Owner:
     """An owner on an emulated forge: an organisation, a group or a user.

@@ -6,6 +6,7 @@ counts that may be missing; records want ``""``, aware datetimes and ints.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +36,16 @@ def moment(value: Any) -> datetime | None:
         # Gitea and Gogs write 0001-01-01 for "never".
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def nested(value: Any, *keys: str) -> str:
+    """The text at ``keys`` down nested objects (``parent.links.html.href``); ``""`` when
+    any step is missing, null or not an object."""
+    for key in keys:
+        if not isinstance(value, Mapping):
+            return ""
+        value = value.get(key)
+    return text(value)
 
 
 def strings(value: Any) -> list[str]:

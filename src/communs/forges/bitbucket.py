@@ -31,6 +31,12 @@ def _href(links: Mapping[str, Any], name: str) -> str:
     return text(value.get("href")) if isinstance(value, Mapping) else ""
 
 
+def _links(repository: Any) -> Mapping[str, Any]:
+    """The ``links`` of a nested repository object (a fork's parent), empty when absent."""
+    links = repository.get("links") if isinstance(repository, Mapping) else None
+    return links if isinstance(links, Mapping) else {}
+
+
 def _path_from_clone(links: Mapping[str, Any]) -> str:
     """``workspace/slug`` from the https clone link (when the answer was cut to few fields)."""
     for clone in links.get("clone") or []:
@@ -45,8 +51,9 @@ def record_from_bitbucket_cloud(item: Mapping[str, Any]) -> RepositoryRecord:
 
     The answer may have been cut with ``fields=`` (the recorded pages keep only clone
     links and dates): the path then comes from the clone link, and what is missing
-    stays unknown (``is_fork`` None). Bitbucket counts no stars; ``updated_on`` moves on
-    every push and fills ``pushed_at`` too.
+    stays unknown (``is_fork`` None). A fork's ``parent`` is a short repository object
+    whose ``links.html`` is its web page. Bitbucket counts no stars; ``updated_on`` moves
+    on every push and fills ``pushed_at`` too.
     """
     links = item.get("links") or {}
     full_path = text(item.get("full_name")) or _path_from_clone(links)
@@ -63,6 +70,7 @@ def record_from_bitbucket_cloud(item: Mapping[str, Any]) -> RepositoryRecord:
         description=text(item.get("description")),
         default_branch=text((item.get("mainbranch") or {}).get("name")),
         is_fork=parent,
+        fork_parent_url=_href(_links(item.get("parent")), "html") if parent else "",
         homepage=text(item.get("website")),
         created_at=moment(item.get("created_on")),
         updated_at=updated,
@@ -74,7 +82,8 @@ def record_from_bitbucket_cloud(item: Mapping[str, Any]) -> RepositoryRecord:
 def record_from_bitbucket_server(item: Mapping[str, Any]) -> RepositoryRecord:
     """A Bitbucket Server repository as a record: ``PROJECT/slug`` (``~USER/slug`` for users).
 
-    Server gives no dates, stars or licence in a listing.
+    Server gives no dates, stars or licence in a listing. A fork carries its parent as
+    ``origin``, a whole repository whose ``links.self`` is its web page.
     """
     project = item["project"]
     full_path = f"{project['key']}/{item['slug']}"
@@ -85,6 +94,7 @@ def record_from_bitbucket_server(item: Mapping[str, Any]) -> RepositoryRecord:
         name=text(item.get("slug")),
         description=text(item.get("description")),
         is_fork="origin" in item,
+        fork_parent_url=_href(_links(item.get("origin")), "self"),
         is_archived=bool(item.get("archived")),
     )
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from communs.forges._values import count, moment, strings, text
+from communs.forges._values import count, moment, nested, strings, text
 from communs.forges.base import Adapter, Page, PagingState
 from communs.forges.errors import BadResponse
 from communs.forges.http import ForgeResponse
@@ -29,6 +29,8 @@ def record_from_gitea(item: Mapping[str, Any]) -> RepositoryRecord:
 
     Gitea has no "last push" date; its ``updated_at`` moves on every push and fills
     ``pushed_at`` too. Gitea 1.22+ lists detected licences as SPDX ids (``licenses``).
+    A fork's ``parent`` (Gogs too) is the whole repository it was copied from, in
+    listings as in single answers.
     """
     updated = moment(item.get("updated_at"))
     licences = strings(item.get("licenses"))
@@ -40,6 +42,7 @@ def record_from_gitea(item: Mapping[str, Any]) -> RepositoryRecord:
         description=text(item.get("description")),
         default_branch=text(item.get("default_branch")),
         is_fork=bool(item.get("fork")),
+        fork_parent_url=nested(item, "parent", "html_url"),
         is_archived=bool(item.get("archived")),
         is_template=bool(item.get("template")),
         homepage=text(item.get("website")),

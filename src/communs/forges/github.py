@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from communs.forges._values import count, moment, strings, text
+from communs.forges._values import count, moment, nested, strings, text
 from communs.forges.base import Adapter, Page, PagingState
 from communs.forges.errors import BadResponse, NotSupported, RateLimited
 from communs.forges.github_graphql import (
@@ -49,7 +49,9 @@ def record_from_github(item: Mapping[str, Any]) -> RepositoryRecord:
     """A repository of the GitHub REST API (listing or single) as a record.
 
     ``watchers`` is GitHub's ``subscribers_count`` (only in a single-repository answer);
-    its ``watchers_count`` is a legacy copy of the stars.
+    its ``watchers_count`` is a legacy copy of the stars. So is a fork's ``parent`` (the
+    repository it was copied from; ``source`` is the root of the fork network): a
+    listing says ``fork: true`` and no more.
     """
     licence = item.get("license") or {}
     return RepositoryRecord(
@@ -60,6 +62,7 @@ def record_from_github(item: Mapping[str, Any]) -> RepositoryRecord:
         description=text(item.get("description")),
         default_branch=text(item.get("default_branch")),
         is_fork=bool(item["fork"]) if "fork" in item else None,
+        fork_parent_url=nested(item, "parent", "html_url"),
         is_archived=bool(item.get("archived")),
         is_template=bool(item.get("is_template")),
         homepage=text(item.get("homepage")),
@@ -98,6 +101,7 @@ def record_from_github_graphql(node: Mapping[str, Any]) -> RepositoryRecord:
         description=text(node.get("description")),
         default_branch=text((node.get("defaultBranchRef") or {}).get("name")),
         is_fork=bool(node["isFork"]) if "isFork" in node else None,
+        fork_parent_url=nested(node, "parent", "url"),
         is_archived=bool(node.get("isArchived")),
         is_template=bool(node.get("isTemplate")),
         homepage=text(node.get("homepageUrl")),

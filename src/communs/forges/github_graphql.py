@@ -149,6 +149,7 @@ fragment Listed on Repository {{
   description
   homepageUrl
   isFork
+  parent {{ url }}
   isArchived
   isTemplate
   isPrivate

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from communs.forges._values import count, moment, spdx_from_key, strings, text
+from communs.forges._values import count, moment, nested, spdx_from_key, strings, text
 from communs.forges.base import Adapter, Page, PagingState
 from communs.forges.errors import BadResponse
 from communs.forges.github_graphql import OwnerMissing, OwnerPage
@@ -54,7 +54,9 @@ def record_from_gitlab(item: Mapping[str, Any]) -> RepositoryRecord:
     GitLab has no "last push" date: ``last_activity_at`` (pushes, issues, merge
     requests) is the nearest, and fills ``pushed_at``. Whether a project is a fork is
     only known from a full answer (one that carries ``visibility``); in a short one it
-    stays None. The licence (``?license=true`` on one project) is a licensee key.
+    stays None. ``forked_from_project`` (the parent) is in a full answer, which
+    GitLab gives to a request with a token and for one project: an anonymous listing
+    is short. The licence (``?license=true`` on one project) is a licensee key.
     """
     activity = _second(item.get("last_activity_at"))
     if "forked_from_project" in item:
@@ -70,6 +72,7 @@ def record_from_gitlab(item: Mapping[str, Any]) -> RepositoryRecord:
         description=text(item.get("description")),
         default_branch=text(item.get("default_branch")),
         is_fork=is_fork,
+        fork_parent_url=nested(item, "forked_from_project", "web_url"),
         is_archived=bool(item.get("archived")),
         created_at=_second(item.get("created_at")),
         updated_at=_second(item.get("updated_at")) or activity,

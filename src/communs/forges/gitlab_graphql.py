@@ -26,7 +26,10 @@ forms its batches in a fixed order (see the engine).
 
 What the GraphQL ``Project`` lacks against REST's project entity: the licence (REST
 gives it only for one project with ``?license=true``, so neither listing has it),
-``forked_from_project`` (``isForked`` says as much), ``open_issues_count`` is
+``forked_from_project`` (``isForked`` says whether, not from what: ``Project.forkedFrom``
+came only in 2025, GitLab merge request 183115, and a field an older instance does not
+know fails the whole query, so it is not asked and the parent stays blank, kept from a
+REST answer), ``open_issues_count`` is
 ``openIssuesCount`` (null when issues are disabled, as REST leaves it out), the default
 branch is ``repository { rootRef }`` (a Gitaly call). Dates come to the second, where
 REST writes milliseconds: both mappings keep whole seconds so that a project read one

@@ -10,6 +10,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
+
+# The longest web address stored (``Repository.url`` and ``fork_parent_url``).
+MAX_URL = 600
 
 
 @dataclass(slots=True)
@@ -25,6 +29,9 @@ class RepositoryRecord:
     description: str = ""
     default_branch: str = ""
     is_fork: bool | None = None
+    # The web address of the repository a fork was copied from (see normal_url); blank
+    # when the answer does not name it, which a listing often does not (GitHub REST).
+    fork_parent_url: str = ""
     is_archived: bool = False
     is_template: bool = False
     homepage: str = ""
@@ -44,6 +51,10 @@ class RepositoryRecord:
         self.full_path = self.full_path.strip("/")
         if not self.name:
             self.name = self.full_path.rsplit("/", 1)[-1]
+        parent = normal_url(self.fork_parent_url)
+        # Longer than the stored column (600) is no forge's repository address: dropped
+        # rather than failing the page's whole INSERT on PostgreSQL.
+        self.fork_parent_url = parent if len(parent) <= MAX_URL else ""
 
     @property
     def owner(self) -> str:
@@ -57,6 +68,20 @@ class RepositoryRecord:
             for f in dataclasses.fields(self)
             if f.name not in {"native_id", "full_path"}
         }
+
+
+def normal_url(value: str | None) -> str:
+    """A repository's web address as Communs compares it: no blanks, no trailing slash
+    or ``.git``, scheme and host lower-cased (the path keeps its case); ``""`` for
+    anything that is not an http(s) address."""
+    trimmed = (value or "").strip().rstrip("/").removesuffix(".git").rstrip("/")
+    try:
+        parts = urlsplit(trimmed)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, ""))
 
 
 RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(RepositoryRecord))

@@ -9,7 +9,9 @@ What its API allows, and what it does not:
 - There is no listing of a whole instance nor of what changed recently: GraphQL only
   reaches repositories through their owner. Both always raise :class:`NotSupported`.
 - Archives are served anonymously by the web host (``/~user/repo/archive/REF.tar.gz``).
-- SourceHut has no stars, forks, topics or licence field.
+- SourceHut has no stars, forks, topics or licence field, and records no fork
+  relationship (a clone pushed elsewhere is a new repository): ``fork_parent_url``
+  stays blank.
 """
 
 from __future__ import annotations

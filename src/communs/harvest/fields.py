@@ -13,7 +13,10 @@ The rule (see ``keep_when_blank`` in :func:`communs.repositories.storage.upsert_
 for the fields listed here, a blank value keeps the stored one. The price: such a field
 emptied on the forge (a licence removed from a GitLab project) stays until a richer
 answer says so. Fields that are None when unknown (dates, ``is_fork``) are kept for
-every answer, since None never means "emptied".
+every answer, since None never means "emptied". So is a fork's parent
+(``fork_parent_url``): GitHub's REST listings and GitLab's GraphQL say only that a
+repository is a fork, not of what; storage empties it only when a record says the
+repository is not a fork (``is_fork`` False).
 
 This is knowledge about forges; it belongs with the adapters (an ``Adapter`` attribute
 naming what each listing omits) and should move there when they grow one.
@@ -25,7 +28,9 @@ from __future__ import annotations
 UNKNOWN_WHEN_NONE: frozenset[str] = frozenset({"is_fork", "created_at", "updated_at", "pushed_at"})
 # Only GitHub's GraphQL (the enrichment) gives bytes per language; no listing does.
 ONLY_ENRICHED: frozenset[str] = frozenset({"languages"})
-ALWAYS_KEPT: frozenset[str] = UNKNOWN_WHEN_NONE | ONLY_ENRICHED
+# Named by some answers only (single fetches, GitHub GraphQL, Gitea, GitLab with a token).
+NOT_ALWAYS_NAMED: frozenset[str] = frozenset({"fork_parent_url"})
+ALWAYS_KEPT: frozenset[str] = UNKNOWN_WHEN_NONE | ONLY_ENRICHED | NOT_ALWAYS_NAMED
 
 _GITHUB_SHORT_ITEM = frozenset(
     {

@@ -532,10 +532,20 @@ def _write_fingerprint(handle: RunHandle, owner: str, fingerprint: str) -> datet
 
 def _seen(handle: RunHandle, records: list[RepositoryRecord]) -> UpsertCounts | None:
     """Mark the stored rows of an unchanged page as seen: one UPDATE. None when some
-    record has no id or no live row (the caller then upserts the page as usual)."""
+    record has no id or no live row, or names a fork's parent its row does not hold (the
+    caller then upserts the page as usual)."""
     ids = {record.native_id for record in records}
     if None in ids:
         return None
+    # An answer stored before parents were kept (or a row written from a listing that
+    # does not name them) would otherwise never get the parent its 304 page names.
+    parents = {r.native_id: r.fork_parent_url for r in records if r.fork_parent_url}
+    if parents:
+        stored = Repository.objects.filter(forge=handle.forge, native_id__in=parents)
+        if any(
+            parents[key] != url for key, url in stored.values_list("native_id", "fork_parent_url")
+        ):
+            return None
     marked = Repository.objects.filter(
         forge=handle.forge, native_id__in=ids, gone_since__isnull=True
     ).update(last_harvested_at=timezone.now())

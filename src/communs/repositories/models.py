@@ -40,6 +40,9 @@ class Repository(models.Model):
     description = models.TextField(_("description"), blank=True)
     default_branch = models.CharField(_("default branch"), max_length=255, blank=True)
     is_fork = models.BooleanField(_("fork"), null=True, blank=True)
+    # The web address of the repository a fork was copied from, as
+    # communs.forges.records.normal_url writes it; blank when not a fork or not said.
+    fork_parent_url = models.URLField(_("forked from"), max_length=600, blank=True)
     is_archived = models.BooleanField(_("archived"), default=False)
     is_template = models.BooleanField(_("template"), default=False)
     homepage = models.URLField(_("homepage"), max_length=600, blank=True)
@@ -89,6 +92,13 @@ class Repository(models.Model):
             models.Index(fields=["-first_seen_at"], name="repository_first_seen"),
             models.Index(fields=["-stars"], name="repository_stars"),
             models.Index(fields=["forge", "content_changed_at"], name="repository_changed"),
+            # A software page lists the forks of its repository: by parent URL, whose
+            # path may differ in case; only forks whose parent is known are indexed.
+            models.Index(
+                Lower("fork_parent_url"),
+                condition=~models.Q(fork_parent_url=""),
+                name="repository_fork_parent",
+            ),
             # Lists and figures leave out repositories gone from their forge; partial
             # indexes keep those filtered counts from reading every row.
             *(

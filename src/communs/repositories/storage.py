@@ -13,7 +13,9 @@ Two rules serve what comes next:
   analysis only looks again at what changed; imports, second-hand, leave it alone;
 - ``keep_when_blank`` names fields whose blank value in a record means "not said" (a
   forge listing that carries fewer fields than a single fetch) rather than "emptied": a
-  blank there never replaces what is stored.
+  blank there never replaces what is stored. One exception: a record that says it is
+  not a fork (``is_fork`` False) empties ``fork_parent_url`` whatever ``keep_when_blank``
+  says, since a repository detached from its parent has none.
 """
 
 from __future__ import annotations
@@ -213,7 +215,9 @@ def _upsert_batch(
             counts.content_changed += harvested
             continue
         for name in keep:
-            if values[name] == BLANKS[name]:
+            if values[name] == BLANKS[name] and not (
+                name == "fork_parent_url" and record.is_fork is False
+            ):
                 del values[name]
         before = {name: getattr(row, name) for name in CONTENT_DATES}
         dirty: set[str] = set()

@@ -16,17 +16,14 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
 from communs.events import frontmatter
 from communs.events.frontmatter import FrontMatterError
 from communs.events.models import Event, Kind
+from communs.events.storing import FileRecord, ImportReport, store_records
 
 TIME_ZONE = "Europe/Paris"
 FOLDERS = {"webinaires": Kind.WEBINAR, "rencontres": Kind.MEETING}
@@ -44,32 +41,13 @@ FIELDS = (
 )
 
 
-@dataclass(frozen=True)
-class EventRecord:
-    source: str
-    slug: str
-    values: dict[str, Any]
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    files: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
-
-
 def _kind_for(folder: str, stem: str) -> str:
     if "sprint" in stem.lower():
         return Kind.SPRINT
     return FOLDERS.get(folder, Kind.MEETING)
 
 
-def record_for(path: Path, folder: str) -> EventRecord:
+def record_for(path: Path, folder: str) -> FileRecord:
     """One file as the values of an event (pure; raises :class:`FrontMatterError`)."""
     document = frontmatter.read(path)
     title = frontmatter.required_text(document, "title", 300)
@@ -103,7 +81,7 @@ def record_for(path: Path, folder: str) -> EventRecord:
     slug = slugify(path.stem)[:200]
     if not slug:
         raise FrontMatterError(path, "the file name gives no usable slug")
-    return EventRecord(source=f"{folder}/{path.name}", slug=slug, values=values)
+    return FileRecord(source=f"{folder}/{path.name}", slug=slug, values=values)
 
 
 def folders_of(directory: Path) -> list[tuple[str, Path]]:
@@ -117,9 +95,9 @@ def folders_of(directory: Path) -> list[tuple[str, Path]]:
     raise FrontMatterError(directory, "no webinaires/ nor rencontres/ folder, and no .md file")
 
 
-def read_events(directory: Path) -> list[EventRecord]:
+def read_events(directory: Path) -> list[FileRecord]:
     """Every event of DIR, checked; the first bad file raises, naming it."""
-    records: list[EventRecord] = []
+    records: list[FileRecord] = []
     for folder, path in folders_of(directory):
         for file in sorted(path.glob("*.md")):
             records.append(record_for(file, folder))
@@ -129,42 +107,5 @@ def read_events(directory: Path) -> list[EventRecord]:
     return records
 
 
-def _free_slug(wanted: str, taken: set[str]) -> str:
-    slug, number = wanted, 2
-    while slug in taken:
-        slug = f"{wanted[:190]}-{number}"
-        number += 1
-    return slug
-
-
 def import_events(directory: Path) -> ImportReport:
-    records = read_events(directory)
-    report = ImportReport(files=[r.source for r in records])
-    now = timezone.now()
-    with transaction.atomic():
-        existing = {e.source: e for e in Event.objects.filter(source__in=report.files)}
-        taken = set(Event.objects.values_list("slug", flat=True))
-        for record in records:
-            event = existing.get(record.source)
-            if event is None:
-                slug = _free_slug(record.slug, taken)
-                taken.add(slug)
-                Event.objects.create(
-                    source=record.source,
-                    slug=slug,
-                    created_at=now,
-                    updated_at=now,
-                    **record.values,
-                )
-                report.created += 1
-                continue
-            changed = [n for n in FIELDS if getattr(event, n) != record.values[n]]
-            if not changed:
-                report.unchanged += 1
-                continue
-            for name in changed:
-                setattr(event, name, record.values[name])
-            event.updated_at = now
-            event.save(update_fields=[*changed, "updated_at"])
-            report.updated += 1
-    return report
+    return store_records(Event, read_events(directory), FIELDS)

@@ -639,7 +639,9 @@ def _count_rows(plan: _Plan, facets: Sequence[str], page: _PageSpec | None = Non
         total = sum(n for bits, n in groups if holds(bits, None))
     else:
         label = next((b for b in ("values", "owners", "count") if b in by_branch), "")
-        total = sum(row[5] for row in by_branch.get(label, []))
+        # A branch without GROUP BY answers one row even when nothing matches, and
+        # SUM over no row is NULL.
+        total = sum(row[5] or 0 for row in by_branch.get(label, []))
     result: dict[str, list[FacetValue]] = {}
     for name in facets:
         if name in FLAG_FILTERS or name == "free":

@@ -60,13 +60,7 @@ def normalise_logo(data: bytes, limit: int | None = None) -> bytes:
             with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
                 width, height = probe.size
                 if width > MAX_SIDE or height > MAX_SIDE:
-                    raise LogoRefused(
-                        str(
-                            _("The image is too large: %(side)d×%(side)d pixels at most.")
-                            % {"side": MAX_SIDE}
-                        ),
-                        "too_many_pixels",
-                    )
+                    raise _too_many_pixels()
                 probe.verify()
             # verify() leaves the image unusable: open again to decode the pixels.
             with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as image:
@@ -76,13 +70,7 @@ def normalise_logo(data: bytes, limit: int | None = None) -> bytes:
         except LogoRefused:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-            raise LogoRefused(
-                str(
-                    _("The image is too large: %(side)d×%(side)d pixels at most.")
-                    % {"side": MAX_SIDE}
-                ),
-                "too_many_pixels",
-            ) from error
+            raise _too_many_pixels() from error
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
             raise LogoRefused(
                 str(_("This file is not a PNG, JPEG, WebP or GIF image (SVG is not accepted).")),
@@ -91,6 +79,13 @@ def normalise_logo(data: bytes, limit: int | None = None) -> bytes:
     out = io.BytesIO()
     pixels.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def _too_many_pixels() -> LogoRefused:
+    return LogoRefused(
+        str(_("The image is too large: %(side)d×%(side)d pixels at most.") % {"side": MAX_SIDE}),
+        "too_many_pixels",
+    )
 
 
 def _plain(image: Image.Image) -> Image.Image:

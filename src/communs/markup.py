@@ -32,7 +32,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from communs.web.present import http_url, redact_emails
+from communs.web.present import contains_email, http_url, redact_emails
 
 MAX_SOURCE_CHARS = 20_000
 """Longer sources are cut there: a description is a few paragraphs, not a book."""
@@ -85,7 +85,7 @@ def _linkable(href: object) -> bool:
     """An absolute http(s) target holding nothing that looks like an e-mail address,
     even percent-encoded (``jane.doe%40example.gouv.fr``)."""
     target = unquote(http_url(href))
-    return bool(target) and redact_emails(target, "") == target
+    return bool(target) and not contains_email(target)
 
 
 def _inline(children: Sequence[Token]) -> list[Token]:
@@ -145,9 +145,10 @@ def render_markdown(
     note = html.escape(hidden_email)
     # The note holds no address and no markup, so replacing inside the HTML is safe.
     cleaned = redact_emails(cleaned, note)
-    if redact_emails(visible_text(cleaned), "") != visible_text(cleaned):
+    seen = visible_text(cleaned)
+    if contains_email(seen):
         # An address split across tags: show the words, not the formatting.
-        return plain_html(visible_text(cleaned), hidden_email=hidden_email)
+        return plain_html(seen, hidden_email=hidden_email)
     return cleaned.strip()
 
 

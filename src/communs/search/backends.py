@@ -126,6 +126,12 @@ def _rowid(kind: DocumentKind, document: Document) -> int:
     return document.id << FACET_CODE_BITS | document.code
 
 
+def _rowid_range(pk: int) -> tuple[int, int]:
+    """The first and last rowid document ``pk`` of a coded kind can have, whatever its code."""
+    low = pk << FACET_CODE_BITS
+    return low, low | FACET_CODE_MASK
+
+
 class SQLiteBackend(Backend):
     vendor = "sqlite"
     facet_codes = True
@@ -147,7 +153,7 @@ class SQLiteBackend(Backend):
             # know which code it was written with (its entry may be gone already).
             cursor.executemany(
                 f"DELETE FROM {kind.fts_table} WHERE rowid >= %s AND rowid <= %s",  # noqa: S608
-                [(pk << FACET_CODE_BITS, pk << FACET_CODE_BITS | FACET_CODE_MASK) for pk in ids],
+                [_rowid_range(pk) for pk in ids],
             )
             return
         for start in range(0, len(ids), 500):
@@ -196,8 +202,7 @@ class SQLiteBackend(Backend):
         if not kind.coded:
             return "", []  # ``rowid = s.id``: SQLite gives FTS5 the rowid itself
         # The join reads ``rowid >> bits``, which FTS5 cannot look up: its range it can.
-        low = pk << FACET_CODE_BITS
-        return f"{kind.fts_table}.rowid BETWEEN %s AND %s", [low, low | FACET_CODE_MASK]
+        return f"{kind.fts_table}.rowid BETWEEN %s AND %s", list(_rowid_range(pk))
 
     def coded_counts(
         self, cursor: CursorWrapper, kind: DocumentKind, match: TextMatch

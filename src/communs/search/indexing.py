@@ -163,8 +163,8 @@ class FacetCodes:
 
     def of(self, entries: list[tuple]) -> list[int]:
         """The code of each entry (tuples in ``ENTRY_COLUMNS`` order)."""
+        # An entry's ``gone`` is a bool already, as ``_read`` makes the stored ones.
         combos = [tuple(entry[i] for i in _CODED) for entry in entries]
-        combos = [(*combo[:4], bool(combo[4])) for combo in combos]
         missing = sorted(set(combos) - self.known.keys(), key=repr)
         if missing:
             # Another indexer may add the same ones meanwhile: the unique constraint

@@ -168,12 +168,6 @@ def after_harvest(
     return analysed
 
 
-def after_harvest_task(changed: bool) -> dict[str, Any]:
-    """:func:`after_harvest` as a task (JSON in, JSON out)."""
-    after_harvest(changed)
-    return {"changed": changed}
-
-
 # Analysis.
 
 

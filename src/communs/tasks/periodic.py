@@ -22,10 +22,10 @@ from communs.forges.http import ForgeClient
 from communs.forges.records import RepositoryRecord
 from communs.forges.registry import adapter_class
 from communs.harvest.fields import ALWAYS_KEPT, kept_fields
-from communs.harvest.models import HarvestRun, PendingIndex
+from communs.harvest.models import HarvestRun
 from communs.harvest.plan import ForgePlan
 from communs.harvest.state import owner_key
-from communs.harvest.store import PlanError, build_plans
+from communs.harvest.store import PlanError, _to_index, build_plans
 from communs.repositories.models import Repository
 from communs.repositories.storage import upsert_repositories
 from communs.sources.models import Forge
@@ -97,12 +97,11 @@ def queue_after_harvest(changed: bool) -> None:
     from communs.tasks.tasks import after_harvest_task
 
     client = redis_client()
-    if client is not None and not client.set(AFTER_HARVEST_KEY, 1, nx=True, ex=3600):
+    if client is not None:
         if changed:
             client.set(AFTER_HARVEST_KEY + ":changed", 1, ex=3600)
-        return
-    if client is not None and changed:
-        client.set(AFTER_HARVEST_KEY + ":changed", 1, ex=3600)
+        if not client.set(AFTER_HARVEST_KEY, 1, nx=True, ex=3600):
+            return
     after_harvest_task.apply_async((changed,), countdown=AFTER_HARVEST_DELAY)
 
 
@@ -225,12 +224,6 @@ def store_swept(
         counts = upsert_repositories(forge, kept, harvested=True, keep_when_blank=keep)
         _to_index(counts.changed_ids)
     return len(counts.changed_ids)
-
-
-def _to_index(pks: Sequence[int]) -> None:
-    PendingIndex.objects.bulk_create(
-        [PendingIndex(repository_id=pk) for pk in set(pks)], ignore_conflicts=True
-    )
 
 
 # The least recently harvested repositories.

@@ -13,17 +13,18 @@ from communs.tasks.app import app
 def harvest_forge_task(host: str, follow: bool = False) -> dict[str, Any]:
     """One forge's harvest; with ``follow``, the after-harvest steps are then queued
     (coalesced: many forges finishing together publish once)."""
-    outcome = jobs.harvest_forge(host)
-    if follow and outcome.get("status") not in ("busy", "skipped"):
-        periodic.queue_after_harvest(bool(outcome.get("changed")))
-    return outcome
+    return _harvest(host, None, follow)
 
 
 @app.task(name="communs.harvest_owner")
 def harvest_owner_task(host: str, owner: str, follow: bool = False) -> dict[str, Any]:
     """One owner of a forge listed again from its saved cursor (a targeted refresh);
     queued on its forge kind's queue like the forge's task."""
-    outcome = jobs.harvest_forge(host, [owner])
+    return _harvest(host, [owner], follow)
+
+
+def _harvest(host: str, owners: list[str] | None, follow: bool) -> dict[str, Any]:
+    outcome = jobs.harvest_forge(host, owners)
     if follow and outcome.get("status") not in ("busy", "skipped"):
         periodic.queue_after_harvest(bool(outcome.get("changed")))
     return outcome

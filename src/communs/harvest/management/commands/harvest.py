@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -25,13 +24,11 @@ from communs.analysis.pipeline import summary
 from communs.harvest.engine import HarvestResult, stop_signals_handled_by
 from communs.harvest.progress import Progress, SummaryRow, summary_table
 from communs.harvest.store import PlanError, build_plans
-from communs.harvest.tokens import ForgeAddress, TokenError, client_tokens
+from communs.harvest.tokens import TokenError
 from communs.tasks import jobs
 from communs.tasks.shared import embedded
 
 FAILED = 3
-# The run counts that say the stored repositories changed.
-CHANGES = ("new", "updated", "renamed", "gone", "enriched")
 INTERRUPTED = 130
 
 
@@ -83,11 +80,7 @@ class Command(BaseCommand):
             self.stdout.write(_("Nothing to harvest."))
             return
         try:
-            tokens = client_tokens(
-                [ForgeAddress(p.host, p.url, p.api_url) for p in plans],
-                settings.GITHUB_TOKENS,
-                settings.FORGE_TOKENS,
-            )
+            tokens = jobs.tokens_for(plans)
         except TokenError as error:
             raise CommandError(str(error)) from error
         if not embedded():
@@ -125,7 +118,7 @@ class Command(BaseCommand):
         # moved), open data and figures: once, after every forge.
         analyse = options["analyse"] and not result.interrupted
         analysed = jobs.after_harvest(
-            _changed(result),
+            jobs.changed(result),
             analyse_hosts=[plan.host for plan in plans] if analyse else None,
             tokens=tokens,
         )
@@ -263,8 +256,3 @@ def _stopped_by_signals() -> Iterator[None]:
             _("Interrupted: the next harvest resumes where this one stopped."),
             returncode=INTERRUPTED,
         ) from stopped
-
-
-def _changed(result: HarvestResult) -> bool:
-    """Whether any forge stored a new, updated or gone repository."""
-    return jobs.changed(result)

@@ -75,9 +75,8 @@ def record_for(path: Path, folder: str) -> FileRecord:
         "summary": summary[:1000],
         "description": body.text,
     }
-    for key in ("video_url",):
-        if len(values[key]) > 500:
-            raise FrontMatterError(path, "the video address is longer than 500 characters")
+    if len(values["video_url"]) > 500:
+        raise FrontMatterError(path, "the video address is longer than 500 characters")
     slug = slugify(path.stem)[:200]
     if not slug:
         raise FrontMatterError(path, "the file name gives no usable slug")

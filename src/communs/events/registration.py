@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -146,9 +147,7 @@ def tell_promoted(row: Registration) -> None:
 
 
 def counts(event: Event) -> dict[str, int]:
-    rows = event.registrations.values_list("status", flat=True)
-    found = {Status.CONFIRMED: 0, Status.WAITING: 0}
-    for status in rows:
-        if status in found:
-            found[status] += 1
-    return {"confirmed": found[Status.CONFIRMED], "waiting": found[Status.WAITING]}
+    return event.registrations.aggregate(
+        confirmed=Count("pk", filter=Q(status=Status.CONFIRMED)),
+        waiting=Count("pk", filter=Q(status=Status.WAITING)),
+    )

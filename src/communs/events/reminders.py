@@ -32,7 +32,8 @@ class Summary:
 
 
 def due_window(now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
-    """From now to the end of tomorrow, as early as any time zone ends it (UTC+14)."""
+    """From now to two days ahead: no time zone's "tomorrow" ends later (UTC-12 at its
+    midnight), and :func:`is_due` keeps only the events due in their own zone."""
     latest = now + datetime.timedelta(days=2)
     return now, latest
 

@@ -33,10 +33,6 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
-
 
 def free_slug(wanted: str, taken: set[str]) -> str:
     slug, number = wanted, 2

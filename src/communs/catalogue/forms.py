@@ -37,7 +37,7 @@ from communs.catalogue.models import (
 )
 from communs.catalogue.weburls import has_user_info, is_local_url
 from communs.sources.models import Organisation
-from communs.web.present import contains_email
+from communs.web.present import contains_email, free_slug
 
 MAX_TEXT = 2000
 MAX_MESSAGE = 5000
@@ -140,11 +140,7 @@ def unique_slug(name: str, exclude_pk: int | None = None) -> str:
         .exclude(pk=exclude_pk)
         .values_list("slug", flat=True)
     )
-    slug, number = base, 1
-    while slug in taken:
-        number += 1
-        slug = f"{base}-{number}"
-    return slug
+    return free_slug(base, taken)
 
 
 class SoftwareFieldsMixin(CleanTextMixin):

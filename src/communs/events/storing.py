@@ -14,8 +14,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-# Slugs are 200 characters at most; room is kept for the "-N" that frees one.
-SLUG_STEM = 190
+from communs.web.present import free_slug
 
 
 @dataclass(frozen=True)
@@ -32,14 +31,6 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-
-
-def free_slug(wanted: str, taken: set[str]) -> str:
-    slug, number = wanted, 2
-    while slug in taken:
-        slug = f"{wanted[:SLUG_STEM]}-{number}"
-        number += 1
-    return slug
 
 
 def store_records(

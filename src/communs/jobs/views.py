@@ -30,6 +30,7 @@ from communs.audit.log import diff, record, snapshot
 from communs.jobs.forms import JobOfferForm
 from communs.jobs.models import JobOffer, Moderation, Skill
 from communs.sources.models import Organisation
+from communs.web.present import SLUG_STEM, free_slug
 
 PAGE_SIZE = 30
 AUDITED = ["title", "organisation", "place", "remote", "link", "expires_on", "description"]
@@ -135,11 +136,9 @@ def _reserved_slugs() -> set[str]:
 
 def _unique_slug(title: str) -> str:
     base = slugify(title)[:200] or "offre"
-    slug, number = base, 2
-    reserved = _reserved_slugs()
-    while slug in reserved or JobOffer.objects.filter(slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
-    return slug
+    stem = base[:SLUG_STEM]
+    taken = set(JobOffer.objects.filter(slug__startswith=stem).values_list("slug", flat=True))
+    return free_slug(base, taken | _reserved_slugs())
 
 
 @agent_required

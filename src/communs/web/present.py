@@ -62,6 +62,19 @@ def _addresses(text: str) -> Iterator[tuple[int, int]]:
             at = text.find("@", at + 1)
 
 
+# Slugs are 200 characters at most; room is kept for the "-N" that frees one.
+SLUG_STEM = 190
+
+
+def free_slug(wanted: str, taken: set[str]) -> str:
+    """``wanted``, or ``wanted-2``, ``wanted-3``… whichever is not in ``taken``."""
+    slug, number = wanted, 2
+    while slug in taken:
+        slug = f"{wanted[:SLUG_STEM]}-{number}"
+        number += 1
+    return slug
+
+
 def contains_email(text: str) -> bool:
     """Whether ``text`` holds something that looks like an e-mail address."""
     return next(_addresses(text), None) is not None

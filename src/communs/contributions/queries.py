@@ -58,12 +58,7 @@ def for_software(software: Software) -> SoftwareContributions:
     years = _years(rows)
     public_rows = rows.filter(public_sector=True)
     organisations = _organisations(public_rows)
-    domains = list(
-        public_rows.exclude(domain="")
-        .values_list("domain")
-        .annotate(n=Sum("commits"))
-        .order_by("-n", "domain")
-    )
+    domains = _domains(public_rows)
     return SoftwareContributions(
         public=sum(y.public for y in years),
         total=sum(y.total for y in years),
@@ -91,6 +86,15 @@ def _organisations(rows: QuerySet[CommitCount]) -> list[tuple[Organisation, int]
     )
 
 
+def _domains(rows: QuerySet[CommitCount]) -> list[tuple[str, int]]:
+    return list(
+        rows.exclude(domain="")
+        .values_list("domain")
+        .annotate(n=Sum("commits"))
+        .order_by("-n", "domain")
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class RepositoryRow:
     tracked: TrackedRepository
@@ -107,8 +111,10 @@ def _repository_rows(rows: QuerySet[CommitCount]) -> list[RepositoryRow]:
         .annotate(n=Sum("commits"), first=Min("year"), last=Max("year"))
         .values_list("tracked", "n", "first", "last")
     }
-    tracked = TrackedRepository.objects.filter(pk__in=list(sums)).select_related(
-        "repository__forge"
+    tracked = (
+        TrackedRepository.objects.filter(pk__in=list(sums))
+        .select_related("repository__forge")
+        .prefetch_related("software")
     )
     result = []
     for item in tracked:
@@ -176,10 +182,5 @@ def year_report(year: int) -> YearReport:
         total=per_repository.aggregate(n=Sum("commits"))["n"] or 0,
         software=[(entry, entry.n) for entry in software],
         organisations=_organisations(public_rows),
-        domains=list(
-            public_rows.exclude(domain="")
-            .values_list("domain")
-            .annotate(n=Sum("commits"))
-            .order_by("-n", "domain")
-        ),
+        domains=_domains(public_rows),
     )

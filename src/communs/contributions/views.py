@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from communs.contributions import queries
 from communs.sources.models import Organisation
+from communs.web.charts import Bar
 
 # Bars a chart shows before the rest is folded into "other".
 TOP = 15
@@ -21,21 +22,31 @@ FIRST_YEAR = 1970
 
 @dataclass(frozen=True, slots=True)
 class Chart:
-    """A bar chart as the stats page draws them: a JSON island and a table."""
+    """A bar chart of commits, drawn by the stats page's ``web/_bar_chart.html``."""
 
     key: str
     title: str
     caption: str
     value_header: str
     # (label, link, commits)
-    rows: list[tuple[str, str, int]]
+    entries: list[tuple[str, str, int]]
     total: int
+    horizontal: ClassVar[bool] = True
 
     @property
-    def table(self) -> list[tuple[str, str, int, float]]:
+    def count_header(self) -> str:
+        return _("Commits")
+
+    @property
+    def bars(self) -> list[Bar]:
+        return [Bar(link, label, n) for label, link, n in self.entries]
+
+    @property
+    def rows(self) -> list[tuple[Bar, str, float]]:
+        """Each bar with its link and its share of ``total`` in percent."""
         return [
-            (label, link, n, 100 * n / self.total if self.total else 0.0)
-            for label, link, n in self.rows
+            (bar, bar.value, 100 * bar.count / self.total if self.total else 0.0)
+            for bar in self.bars
         ]
 
     @property
@@ -44,8 +55,8 @@ class Chart:
         return {
             "type": "bar",
             "horizontal": True,
-            "labels": [label for label, _link, _n in self.rows],
-            "series": [{"label": _("Commits"), "data": [n for _l, _k, n in self.rows]}],
+            "labels": [label for label, _link, _n in self.entries],
+            "series": [{"label": _("Commits"), "data": [n for _l, _k, n in self.entries]}],
         }
 
 

@@ -312,6 +312,11 @@ SCHEDULE_ANALYSIS_MINUTES = envint("COMMUNS_SCHEDULE_ANALYSIS_MINUTES", 60)
 # The daily jobs (history snapshot, referent reminders, category alerts), at this hour.
 SCHEDULE_DAILY_HOUR = envint("COMMUNS_SCHEDULE_DAILY_HOUR", 3)
 
+# The search's word index (docs/search.md): words searches read its posting lists when it
+# has a segment; off, they read FTS5 or the tsvector alone (slower at scale; segments are
+# still built, so turning it on again needs no rebuild).
+SEARCH_WORD_INDEX = envbool("COMMUNS_SEARCH_WORD_INDEX", True)
+
 # Open data (/open-data/, `communs opendata publish`): where the published files are written.
 OPEN_DATA_DIR = Path(env("COMMUNS_OPEN_DATA_DIR") or HOME / "open-data").expanduser().resolve()
 

@@ -17,7 +17,8 @@ from django.utils import timezone
 from tests.fixtures_data import create_github, create_instance
 
 from communs.repositories.models import Repository
-from communs.search import index_organisations, index_repositories
+from communs.search import index_organisations, index_repositories, wordindex
+from communs.search.models import WordSegment
 from communs.sources.models import Account, Forge, Organisation
 
 LANGUAGES = ("Python", "Go", "Rust", "")
@@ -51,6 +52,40 @@ class Sector:
 def fresh_cache() -> None:
     """Cached facet counts and hierarchy never leak from one test into another."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True, params=["statements", "word index", "changed documents"])
+def word_index(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every search test runs three ways, which must give the same answers:
+
+    - ``statements``: FTS5 or the tsvector, as without a word index;
+    - ``word index``: a segment built just before the first search, holding everything
+      indexed so far (what a test changes after that is read as changed documents);
+    - ``changed documents``: an empty segment built before any data, so every
+      repository is read from the changed documents beside it.
+    """
+    mode = request.param
+    # Its arrays are per process; a test's database is new.
+    wordindex._ARRAYS.clear()
+    wordindex._CODES.clear()
+    if mode == "statements":
+        monkeypatch.setattr(wordindex, "find", lambda terms: None)
+        return mode
+    if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
+        return mode
+    request.getfixturevalue("db")
+    if mode == "changed documents":
+        wordindex.build_segment()
+        return mode
+    find = wordindex.find
+
+    def built_first(terms: list[wordindex.Term]) -> wordindex.Matches | None:
+        if not WordSegment.objects.filter(ready=True).exists():
+            wordindex.build_segment()
+        return find(terms)
+
+    monkeypatch.setattr(wordindex, "find", built_first)
+    return mode
 
 
 @pytest.fixture

@@ -15,11 +15,25 @@ from django.utils import timezone, translation
 
 from communs.figures import refresh_figures
 from communs.repositories.models import Repository
-from communs.search import SearchQuery, engine, index_repositories, search_repositories
+from communs.search import (
+    SearchQuery,
+    engine,
+    index_repositories,
+    search_repositories,
+    wordindex,
+)
 from communs.search.apps import SQLITE_MMAP_BYTES
 from communs.search.backends import STATEMENT_TIMEOUT_MS
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def word_index(monkeypatch: pytest.MonkeyPatch) -> str:
+    """These tests look at the statements themselves: no word index answers here (its
+    own tuning is in test_word_index.py)."""
+    monkeypatch.setattr(wordindex, "find", lambda terms: None)
+    return "statements"
 
 
 def test_it_maps_the_sqlite_file_into_memory(tmp_path: Path) -> None:

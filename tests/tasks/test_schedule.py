@@ -33,6 +33,7 @@ def test_it_holds_refreshes_sweeps_analysis_history_and_catalogue_mail() -> None
         "sweep-updated",
         "sweep-oldest",
         "analyse-moved",
+        "word-index",
         "history-snapshot",
         "remind-referents",
         "send-alerts",
@@ -43,6 +44,7 @@ def test_it_holds_refreshes_sweeps_analysis_history_and_catalogue_mail() -> None
     assert entries["refresh-due"].every == timedelta(minutes=5)
     assert entries["sweep-updated"].every == timedelta(minutes=10)
     assert entries["sweep-oldest"].every == timedelta(hours=1)
+    assert entries["word-index"].every == timedelta(minutes=10)
     assert entries["history-snapshot"].hour == 3 and entries["history-snapshot"].every is None
     # Every task named exists, as a Celery task and as an in-process function.
     import communs.tasks.tasks  # noqa: F401 - registers the tasks

@@ -22,6 +22,9 @@ class TextField:
     # PostgreSQL's weight class, "A" (strongest) to "D"; SQLite's bm25 weights mirror it
     # in the migration.
     weight: str
+    # How many times a word here counts in the word index's BM25F (``postings``): the
+    # same weights as SQLite's bm25.
+    boost: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +61,12 @@ REPOSITORY = DocumentKind(
     "repository",
     "search_repository",
     (
-        TextField("name", "A"),
-        TextField("path", "B"),
-        TextField("description", "C"),
-        TextField("topics", "B"),
-        TextField("language", "C"),
-        TextField("organisation", "B"),
+        TextField("name", "A", 10.0),
+        TextField("path", "B", 4.0),
+        TextField("description", "C", 1.0),
+        TextField("topics", "B", 3.0),
+        TextField("language", "C", 2.0),
+        TextField("organisation", "B", 2.0),
     ),
     coded=True,
 )

@@ -47,6 +47,7 @@ from hashlib import sha256
 from math import ceil
 from typing import Any
 
+import numpy as np
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
@@ -55,6 +56,7 @@ from django.utils.translation import gettext as _
 
 from communs.figures import cached_statistic, current_generation
 from communs.repositories.models import Repository
+from communs.search import postings, wordindex
 from communs.search.backends import Backend, TextMatch, current_backend
 from communs.search.cursor import Cursor, InvalidCursor, decode_cursor, encode_cursor
 from communs.search.documents import REPOSITORY
@@ -69,7 +71,7 @@ from communs.search.query import (
     SearchQuery,
     SearchResult,
 )
-from communs.search.text import parse_terms
+from communs.search.text import Terms, parse_terms
 from communs.sources.models import Account, Forge, Organisation
 
 # Longest list of values a facet returns: the most frequent first.
@@ -217,6 +219,9 @@ class _Plan:
     flags: list[Flag]
     wanted: dict[str, bool]
     directory: Directory
+    # The query's words, and near words for those that match nothing (PostgreSQL).
+    terms: Terms = field(default_factory=Terms)
+    near: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def source(self) -> Sql:
@@ -267,8 +272,8 @@ def _plan(query: SearchQuery, now: datetime) -> _Plan:
     terms = parse_terms(query.q)
     match = None
     base: list[Sql] = []
+    near: dict[str, list[str]] = {}
     if terms:
-        near = {}
         with connection.cursor() as cursor:
             near = backend.near_terms(cursor, terms)
         match = backend.match(REPOSITORY, terms, near)
@@ -302,7 +307,7 @@ def _plan(query: SearchQuery, now: datetime) -> _Plan:
         flag = by_name[name]
         text = flag.sql if value else f"NOT ({flag.sql})"
         conditions[_facet_of_flag(name)] = Sql(text, list(flag.params))
-    return _Plan(query, backend, match, _all(base), conditions, flags, wanted, found)
+    return _Plan(query, backend, match, _all(base), conditions, flags, wanted, found, terms, near)
 
 
 # The columns each grouped facet counts by.
@@ -869,6 +874,9 @@ def _search(query: SearchQuery) -> SearchResult:
     page = max(query.page, 1) if not query.cursor else 1
     spec = _PageSpec(sort, key_sql, key_params, cursor, limit, (page - 1) * per_page)
     facets = tuple(dict.fromkeys(f for f in query.facets if f))
+    found = _from_word_index(plan, spec, facets, page, sort_name)
+    if found is not None:
+        return found
 
     # With words, PostgreSQL gathers the matching rows once for the counts and the
     # page: reading them is most of a search's time (see _facet_statement).
@@ -888,17 +896,141 @@ def _search(query: SearchQuery) -> SearchResult:
     if query.cursor and len(ids) > per_page:
         ids = ids[:per_page]
         next_cursor = encode_cursor(Cursor(sort_name, _key_of(plan, spec, ids[-1]), ids[-1]))
+    return _result(ids, counts.total, counts.facets, next_cursor, page, pages, per_page, sort_name)
+
+
+def _result(
+    ids: list[int],
+    total: int,
+    facets: dict[str, list[FacetValue]],
+    next_cursor: str | None,
+    page: int,
+    pages: int,
+    per_page: int,
+    sort: str,
+) -> SearchResult:
+    """The answer, with the page's repositories read (the only wide rows a search reads)."""
     rows = Repository.objects.select_related("forge", "account__organisation").in_bulk(ids)
     return SearchResult(
         items=[rows[pk] for pk in ids if pk in rows],
-        total=counts.total,
-        facets=counts.facets,
+        total=total,
+        facets=facets,
         next_cursor=next_cursor,
         page=page,
         pages=pages,
         per_page=per_page,
-        sort=sort_name,
+        sort=sort,
     )
+
+
+# -- the word index (see wordindex): words, coded facets and filters, relevance --------
+
+
+def _word_terms(plan: _Plan) -> list[wordindex.Term]:
+    """The query's words as the word index matches them: every word whole (or one of its
+    near words), the last as a prefix, as the backend's own match does."""
+    found = []
+    for word in plan.terms.exact:
+        found.append(wordindex.Term((word, *plan.near.get(word, ()))))
+    prefix = plan.terms.prefix
+    found.append(wordindex.Term(tuple(plan.near.get(prefix, ())), prefix))
+    return found
+
+
+def _code_mask(name: str, plan: _Plan, table: wordindex.CodeTable) -> np.ndarray:
+    """Which codes a coded filter keeps."""
+    query = plan.query
+    if name == "language":
+        return table.language == _index_of(table.languages, query.language)
+    if name == "license":
+        value = "" if query.license == UNKNOWN_LICENSE else query.license
+        return table.license == _index_of(table.licenses, value)
+    if name == "forge":
+        ids = [pk for pk, host in plan.directory.forge_host.items() if host == query.forge]
+        return np.isin(table.forge, ids)
+    bit = 1 << FLAG_BITS.index(name)
+    return ((table.flags & bit) != 0) == plan.wanted[name]
+
+
+def _index_of(values: list[str], value: str) -> int:
+    try:
+        return values.index(value)
+    except ValueError:
+        return -1  # no code names it: nothing kept
+
+
+def _from_word_index(
+    plan: _Plan, spec: _PageSpec, facets: Sequence[str], page: int, sort: str
+) -> SearchResult | None:
+    """A relevance search whose facets and filters facet codes name, answered from the
+    word index; None when it does not apply (the caller then asks FTS5 or the tsvector).
+
+    Same answers as the statements (counts, order rules, pages, cursors), with the word
+    index's scores: every match's code counted with ``bincount``, the page picked with
+    ``argpartition``; no row read per match.
+    """
+    if plan.match is None or spec.sort.column is not None:
+        return None
+    if not {*facets, *plan.conditions} <= CODED_FACETS:
+        return None
+    if spec.cursor is not None and not isinstance(spec.cursor.key, float | int):
+        return None  # a key this index never gives: the statements answer it
+    matches = wordindex.find(_word_terms(plan))
+    if matches is None:
+        return None
+    table = wordindex.code_table(int(matches.codes.max()) + 1 if len(matches.codes) else 0)
+    visible = np.ones(table.size, bool)
+    if not plan.query.include_gone:
+        visible &= ~table.gone
+    if not plan.query.shows_hidden:
+        visible &= (table.flags & (1 << FLAG_BITS.index("hidden"))) == 0
+    masks = {name: _code_mask(name, plan, table) for name in plan.conditions}
+
+    def kept(skip: str | None) -> np.ndarray:
+        keep = visible.copy()
+        for name, mask in masks.items():
+            if name != skip:
+                keep &= mask
+        return keep
+
+    per_code = np.bincount(matches.codes, minlength=table.size)
+    counted: dict[str, list[FacetValue]] = {}
+    for name in facets:
+        weights = np.where(kept(name), per_code, 0)
+        if name in ("language", "license"):
+            labels = table.languages if name == "language" else table.licenses
+            sums = np.bincount(getattr(table, name), weights=weights, minlength=len(labels))
+            rows = [(labels[i], int(n)) for i, n in enumerate(sums) if n]
+            counted[name] = _value_facet(name, rows, plan.query)
+        elif name == "forge":
+            forges, where = np.unique(table.forge, return_inverse=True)
+            sums = np.bincount(where, weights=weights, minlength=len(forges))
+            by_forge = {(int(forges[i]),): int(n) for i, n in enumerate(sums) if n}
+            counted[name] = _grouped_facet(name, by_forge, plan)
+        else:
+            holding = (table.flags & (1 << FLAG_BITS.index(name))) != 0
+            yes = int(weights[holding].sum())
+            counted[name] = _flag_values(name, yes, int(weights.sum()) - yes)
+
+    chosen = kept(None)[matches.codes]
+    ids, scores = matches.ids[chosen], matches.scores[chosen]
+    total = len(ids)
+    per_page = plan.query.per_page
+    pages = max(1, ceil(total / per_page))
+    offset = 0  # a cursor's page starts after its row
+    if not plan.query.cursor:
+        # Past the end (a shared link, a typed URL): the last page, as the statements do.
+        page = min(page, pages)
+        offset = (page - 1) * per_page
+    after = (float(spec.cursor.key), spec.cursor.id) if spec.cursor is not None else None
+    positions = postings.best(scores, ids, offset + spec.limit, after)[offset:]
+    page_ids = [int(pk) for pk in ids[positions]]
+    next_cursor = None
+    if plan.query.cursor and len(page_ids) > per_page:
+        page_ids = page_ids[:per_page]
+        last = positions[per_page - 1]
+        next_cursor = encode_cursor(Cursor(sort, float(scores[last]), int(ids[last])))
+    return _result(page_ids, total, counted, next_cursor, page, pages, per_page, sort)
 
 
 # A relevance page read from the words alone looks at this many more of the best

@@ -30,6 +30,7 @@ from communs.search.backends import current_backend
 from communs.search.documents import ORGANISATION, REPOSITORY, Document
 from communs.search.licences import is_free_licence
 from communs.search.models import FacetCode, OrganisationEntry, RepositoryEntry
+from communs.search.wordindex import build_segment, mark_stale
 from communs.sources.models import Organisation
 
 BATCH_SIZE = 2000
@@ -240,7 +241,20 @@ def _repository_entry(row: dict, adapt_datetime: Callable[[Any], Any]) -> tuple:
     )
 
 
-def _repository_document(row: dict, code: int = 0) -> Document:
+# What a repository's words are made of (``repository_document``).
+DOCUMENT_VALUES = (
+    "pk",
+    "name",
+    "full_path",
+    "description",
+    "topics",
+    "language",
+    "account__organisation__name",
+    "forge__organisation__name",
+)
+
+
+def repository_document(row: dict, code: int = 0) -> Document:
     organisation = row["account__organisation__name"] or row["forge__organisation__name"] or ""
     return Document.of(
         REPOSITORY,
@@ -292,7 +306,9 @@ def index_repositories(selection: QuerySet[Repository] | Iterable[int] | None = 
     backend = current_backend()
     done = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        codes = FacetCodes(cursor) if backend.facet_codes else None
+        # Every backend codes its entries: the word index's changed documents carry
+        # their code (SQLite also keeps it in the FTS5 rowid).
+        codes = FacetCodes(cursor)
         for batch in _ids(selection, Repository):
             rows = list(Repository.objects.filter(pk__in=batch).values(*_VALUES))
             missing = sorted(set(batch) - {row["pk"] for row in rows})
@@ -302,12 +318,13 @@ def index_repositories(selection: QuerySet[Repository] | Iterable[int] | None = 
             adapt = connection.ops.adapt_datetimefield_value
             entries = [_repository_entry(row, adapt) for row in rows]
             _upsert_entries(cursor, entries)
-            coded = codes.of(entries) if codes else [0] * len(rows)
-            backend.write(
-                cursor,
-                REPOSITORY,
-                [_repository_document(row, code) for row, code in zip(rows, coded, strict=True)],
-            )
+            coded = codes.of(entries)
+            documents = [
+                repository_document(row, code) for row, code in zip(rows, coded, strict=True)
+            ]
+            backend.write(cursor, REPOSITORY, documents)
+            # Searches read these from here until the word index's next segment.
+            mark_stale(cursor, documents, missing)
             done += len(rows)
         # The search's cached counts follow the index stamp of the shared figures
         # cache: a new one once committed (a search in between would cache the old
@@ -348,7 +365,8 @@ def index_organisations(selection: QuerySet[Organisation] | Iterable[int] | None
 def rebuild_index() -> IndexCounts:
     """Empty the index and index every repository and organisation again.
 
-    One transaction: readers see the old index until the new one is whole.
+    One transaction: readers see the old index until the new one is whole; then a new
+    segment of the word index (``wordindex.build_segment``).
     """
     backend = current_backend()
     with transaction.atomic():
@@ -360,4 +378,6 @@ def rebuild_index() -> IndexCounts:
         with connection.cursor() as cursor:
             for kind in (REPOSITORY, ORGANISATION):
                 backend.optimise(cursor, kind)
+    # Then the word index, from what was just committed.
+    build_segment()
     return counts

@@ -168,3 +168,81 @@ class OrganisationEntry(models.Model):
 
     def __str__(self) -> str:
         return f"search entry of organisation {self.pk}"
+
+
+class WordSegment(models.Model):
+    """A snapshot of every repository's words as posting lists (``communs.search.postings``):
+    what a words search reads on both backends when it can (see ``wordindex``).
+
+    ``ids`` and ``codes`` are arrays over the documents' ordinals: each document's id
+    (int64, ascending) and facet code (uint32, ``FacetCode``) when the segment was
+    built. Only the newest ready segment is read; the one before it is kept until the
+    next is built, for searches that began on it.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    documents = models.PositiveIntegerField(default=0)
+    average_length = models.FloatField(default=0.0)
+    ids = models.BinaryField(default=b"")
+    codes = models.BinaryField(default=b"")
+    ready = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "search_word_segment"
+        verbose_name = _("word index segment")
+        verbose_name_plural = _("word index segments")
+
+    def __str__(self) -> str:
+        return f"word index segment {self.pk}"
+
+
+class SegmentWord(models.Model):
+    """One word's posting list in a segment: the ordinals of the documents holding it
+    (uint32, ascending) and the word's impact in each (float32)."""
+
+    # Deleted with its segment in one statement (``wordindex``), never through the ORM,
+    # which would read every word first.
+    segment = models.ForeignKey(
+        WordSegment, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
+    )
+    # Compared byte by byte ("C" collation on PostgreSQL, set by the migration), so a
+    # prefix's words are one range of the unique index.
+    word = models.TextField()
+    documents = models.PositiveIntegerField()
+    ordinals = models.BinaryField()
+    impacts = models.BinaryField()
+
+    class Meta:
+        db_table = "search_segment_word"
+        verbose_name = _("word index posting list")
+        verbose_name_plural = _("word index posting lists")
+        constraints = [
+            models.UniqueConstraint(fields=["segment", "word"], name="search_segment_word_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.word} in segment {self.segment_id}"
+
+
+class StaleDocument(models.Model):
+    """A repository indexed since the segment was built: searches read it from here
+    rather than from the segment (its words, its code), until the next segment holds it.
+
+    ``marked`` changes with every write, so a segment build forgets only the versions
+    it read. ``words``: `` word:frequency `` pairs (``postings.stale_words``).
+    """
+
+    id = models.BigIntegerField(primary_key=True)
+    marked = models.BigIntegerField()
+    deleted = models.BooleanField(default=False)
+    code = models.BigIntegerField(default=0)
+    length = models.FloatField(default=0.0)
+    words = models.TextField(default="")
+
+    class Meta:
+        db_table = "search_stale_document"
+        verbose_name = _("document changed since the word index")
+        verbose_name_plural = _("documents changed since the word index")
+
+    def __str__(self) -> str:
+        return f"stale document {self.pk}"

@@ -41,6 +41,7 @@ def task_functions() -> dict[str, Callable[[], Any]]:
         "communs.sweep_oldest": periodic.sweep_oldest,
         "communs.analyse_moved": jobs.analyse_moved,
         "communs.history_snapshot": jobs.history_snapshot,
+        "communs.refresh_word_index": jobs.refresh_word_index,
         "communs.remind_referents": jobs.remind_referents,
         "communs.send_alerts": jobs.send_alerts,
         "communs.remind_events": jobs.remind_events,

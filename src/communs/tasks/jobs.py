@@ -149,10 +149,14 @@ def after_harvest(
     from communs.catalogue.models import Software
     from communs.figures import refresh_figures
     from communs.opendata.publish import read_datapackage, refresh_open_data
+    from communs.search.wordindex import refresh_segment
 
     # The search index follows what harvests stored, changed or marked gone (failed
     # forges' pages included, and what a harvest killed before this left).
     index_harvested()
+    # A new segment of the word index once enough changed (searches read the changes
+    # beside the old one meanwhile).
+    refresh_segment()
     if changed:
         # Catalogue entries whose repository URL a new repository now answers.
         link_repositories(Software.objects.all())
@@ -280,6 +284,16 @@ def collect_contributions() -> dict[str, int]:
 
     result = collect()
     return {"counted": result.counted, "unchanged": result.unchanged, "failed": result.failed}
+
+
+def refresh_word_index() -> dict[str, Any]:
+    """A new segment of the search's word index when enough changed since the last."""
+    from communs.search.wordindex import refresh_segment
+
+    built = refresh_segment()
+    if built is None:
+        return {"built": False}
+    return {"built": True, "documents": built.documents, "seconds": round(built.seconds, 1)}
 
 
 def history_snapshot() -> dict[str, Any]:

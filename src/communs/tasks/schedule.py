@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 
 # How often the refresh entry looks for forges due (the period itself is per forge).
 REFRESH_TICK = timedelta(minutes=5)
+# How often the word index looks whether a new segment is due (search/wordindex.py).
+WORD_INDEX_TICK = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,9 @@ def build_schedule(
                 "analyse-moved", "communs.analyse_moved", every=timedelta(minutes=analysis_minutes)
             )
         )
+    # A new segment of the word index when enough changed (cheap when nothing did):
+    # analyses, imports and sweeps index outside the after-harvest step too.
+    entries.append(Entry("word-index", "communs.refresh_word_index", every=WORD_INDEX_TICK))
     hour = daily_hour % 24
     entries += [
         Entry("history-snapshot", "communs.history_snapshot", hour=hour),

@@ -81,6 +81,11 @@ def collect_contributions_task() -> dict[str, int]:
     return jobs.collect_contributions()
 
 
+@app.task(name="communs.refresh_word_index")
+def refresh_word_index_task() -> dict[str, Any]:
+    return jobs.refresh_word_index()
+
+
 @app.task(name="communs.history_snapshot")
 def history_snapshot_task() -> dict[str, Any]:
     return jobs.history_snapshot()

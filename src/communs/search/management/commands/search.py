@@ -1,4 +1,5 @@
-"""``communs search reindex``: rebuild the search index from the stored rows."""
+"""``communs search reindex``: rebuild the search index from the stored rows;
+``communs search segment``: build a new segment of the word index now."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from communs.search.indexing import rebuild_index
+from communs.search.wordindex import build_segment
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Maintain the search index: `communs search reindex` rebuilds it.")
+    help = gettext_lazy(
+        "Maintain the search index: `communs search reindex` rebuilds it, "
+        "`communs search segment` builds a new segment of its word index."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.description = str(self.help)
@@ -22,9 +27,24 @@ class Command(BaseCommand):
             "reindex",
             help=_("index every repository and organisation again, in one transaction"),
         )
+        actions.add_parser(
+            "segment",
+            help=_("build a new segment of the word index from what is indexed (harvests do it)"),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
+        if options["action"] == "segment":
+            built = build_segment()
+            self.stdout.write(
+                _("Word index: %(documents)s repositories, %(words)s words, in %(seconds).1f s.")
+                % {
+                    "documents": f"{built.documents:,}",
+                    "words": f"{built.words:,}",
+                    "seconds": built.seconds,
+                }
+            )
+            return
         counts = rebuild_index()
         self.stdout.write(
             _(

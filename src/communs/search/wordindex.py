@@ -1,0 +1,458 @@
+"""The word index: posting-list segments that words searches read, on both backends.
+
+FTS5 and PostgreSQL's ``tsvector`` find a word's documents quickly, but a search also
+needs every match's facet values (for the counts) and its relevance score (for the
+best page), and both engines compute those one match at a time: at a million
+repositories a broad word (113,895 matches) cost 250 to 1,200 ms. A segment holds
+each word's documents as a posting list in the database (``SegmentWord``: ordinals and
+impacts, as numpy arrays, see ``postings``) and each document's facet code
+(``WordSegment.codes``): a search reads one row per word and does the rest in C.
+
+Freshness: whoever indexes a repository (``indexing.index_repositories``) also writes
+it to ``StaleDocument``, in the same transaction: its words and code as they are now,
+or that it is gone. A search masks those documents in the segment and matches them
+from there instead, so it sees every committed change at once. A new segment is built
+(:func:`build_segment`) after a harvest once :data:`REBUILD_AT` documents changed, or
+when the segment is older than a day (``refresh_segment``), by ``communs search
+reindex`` and by ``communs search segment``; with more than :data:`MAX_STALE` changes
+pending, searches read FTS5 or the tsvector as before until it is rebuilt.
+
+A build reads the changed documents' marks first, then the documents: a document
+changed while the build runs keeps its newer mark, so the build forgets only the
+versions it read (no snapshot needed, on either backend).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
+from django.utils import timezone
+
+from communs.search import postings
+from communs.search.documents import REPOSITORY, Document
+from communs.search.models import FacetCode, SegmentWord, StaleDocument, WordSegment
+from communs.search.postings import PostingList
+
+log = logging.getLogger(__name__)
+
+# Searches read the segment while at most this many documents changed since it was built.
+MAX_STALE = 2_000
+# After a harvest, a new segment is built once this many documents changed...
+REBUILD_AT = 250
+# ... or once the segment is older than this and anything changed (word frequencies drift).
+SEGMENT_MAX_AGE = timedelta(days=1)
+# Documents read per query while building, and posting lists written per transaction.
+BUILD_BATCH = 2_000
+WRITE_BATCH = 5_000
+# A segment left unfinished (its build died) is removed after this long.
+ABANDONED_AFTER = timedelta(hours=6)
+
+BOOSTS = tuple(field.boost for field in REPOSITORY.fields)
+
+_SEGMENT = WordSegment._meta.db_table
+_WORD = SegmentWord._meta.db_table
+_STALE = StaleDocument._meta.db_table
+_CODE = FacetCode._meta.db_table
+_CODED = ("language", "license", "forge_id", "flags", "gone")
+
+
+# -- writing: what indexing calls ---------------------------------------------------------
+
+
+def mark_stale(cursor: CursorWrapper, documents: Sequence[Document], gone: Sequence[int]) -> None:
+    """Record these documents' words and codes as they are now, and ``gone`` ids as
+    deleted, for searches to read until the next segment (same transaction as the index)."""
+    marked = secrets.randbits(62)
+    rows = []
+    for document in documents:
+        frequencies, length = postings.document_terms(document.texts, BOOSTS)
+        rows.append(
+            (document.id, marked, False, document.code, length, postings.stale_words(frequencies))
+        )
+    rows += [(pk, marked, True, 0, 0.0, "") for pk in gone]
+    if not rows:
+        return
+    cursor.executemany(
+        f"INSERT INTO {_STALE} (id, marked, deleted, code, length, words) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "
+        "marked = excluded.marked, deleted = excluded.deleted, code = excluded.code, "
+        "length = excluded.length, words = excluded.words",
+        rows,
+    )
+
+
+# -- building -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Built:
+    segment: int
+    documents: int
+    words: int
+    seconds: float
+
+
+def _code_missing_combinations(cursor: CursorWrapper) -> None:
+    """Entries indexed before codes were kept on this backend get theirs."""
+    columns = ", ".join(_CODED)
+    cursor.execute(
+        f"INSERT INTO {_CODE} ({columns}) SELECT DISTINCT {columns} "  # noqa: S608
+        "FROM search_repository WHERE TRUE ON CONFLICT DO NOTHING"
+    )
+
+
+def _entries(cursor: CursorWrapper, after: int) -> list[tuple[int, int]]:
+    join = " AND ".join(f"c.{column} = s.{column}" for column in _CODED)
+    cursor.execute(
+        f"SELECT s.id, c.id FROM search_repository AS s JOIN {_CODE} AS c ON {join} "  # noqa: S608
+        "WHERE s.id > %s ORDER BY s.id LIMIT %s",
+        [after, BUILD_BATCH],
+    )
+    return [(int(pk), int(code)) for pk, code in cursor.fetchall()]
+
+
+def build_segment() -> Built:
+    """Build a segment of every indexed repository and make it the one searches read."""
+    # Imported here: indexing writes stale documents through this module.
+    from communs.repositories.models import Repository
+    from communs.search.indexing import DOCUMENT_VALUES, repository_document
+
+    started = time.perf_counter()
+    _forget_abandoned()
+    with transaction.atomic(), connection.cursor() as cursor:
+        _code_missing_combinations(cursor)
+    with connection.cursor() as cursor:
+        # The marks first: a document changed from now on keeps its newer mark.
+        cursor.execute(f"SELECT id, marked FROM {_STALE}")  # noqa: S608
+        seen = [(int(pk), int(marked)) for pk, marked in cursor.fetchall()]
+        builder = postings.SegmentBuilder(BOOSTS)
+        last = 0
+        while batch := _entries(cursor, last):
+            last = batch[-1][0]
+            code_of = dict(batch)
+            rows = Repository.objects.filter(pk__in=list(code_of)).values(*DOCUMENT_VALUES)
+            for row in sorted(rows, key=lambda row: row["pk"]):
+                document = repository_document(row, code_of[row["pk"]])
+                builder.add(document.id, document.code, document.texts)
+    with transaction.atomic():
+        segment = WordSegment.objects.create(
+            documents=len(builder),
+            average_length=builder.average_length,
+            ids=builder.ids.tobytes(),
+            codes=builder.codes.tobytes(),
+        )
+    words = 0
+    pending: list[tuple] = []
+
+    def flush() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {_WORD} (segment_id, word, documents, ordinals, impacts) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s)",
+                pending,
+            )
+        pending.clear()
+
+    for word, documents, ordinals, impacts in builder.words():
+        pending.append((segment.pk, word, documents, ordinals, impacts))
+        words += 1
+        if len(pending) == WRITE_BATCH:
+            flush()
+    if pending:
+        flush()
+    del builder
+    with transaction.atomic(), connection.cursor() as cursor:
+        _forget_seen(cursor, seen)
+        WordSegment.objects.filter(pk=segment.pk).update(ready=True)
+        # The previous segment stays for searches that began on it; older ones go.
+        older = list(
+            WordSegment.objects.filter(ready=True, pk__lt=segment.pk)
+            .order_by("-pk")
+            .values_list("pk", flat=True)[1:]
+        )
+        _delete_segments(cursor, older)
+    return Built(segment.pk, segment.documents, words, time.perf_counter() - started)
+
+
+def _forget_seen(cursor: CursorWrapper, seen: list[tuple[int, int]]) -> None:
+    """Forget the stale versions a build read (a newer mark stays)."""
+    for start in range(0, len(seen), 10_000):
+        chunk = seen[start : start + 10_000]
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"DELETE FROM {_STALE} AS d USING unnest(%s::bigint[], %s::bigint[]) "  # noqa: S608
+                "AS t(id, marked) WHERE d.id = t.id AND d.marked = t.marked",
+                [[pk for pk, _ in chunk], [marked for _, marked in chunk]],
+            )
+        else:
+            cursor.executemany(
+                f"DELETE FROM {_STALE} WHERE id = %s AND marked = %s",  # noqa: S608
+                chunk,
+            )
+
+
+def _delete_segments(cursor: CursorWrapper, ids: list[int]) -> None:
+    for pk in ids:
+        cursor.execute(f"DELETE FROM {_WORD} WHERE segment_id = %s", [pk])  # noqa: S608
+        cursor.execute(f"DELETE FROM {_SEGMENT} WHERE id = %s", [pk])  # noqa: S608
+
+
+def _forget_abandoned() -> None:
+    cutoff = timezone.now() - ABANDONED_AFTER
+    abandoned = list(
+        WordSegment.objects.filter(ready=False, created_at__lt=cutoff).values_list("pk", flat=True)
+    )
+    if abandoned:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _delete_segments(cursor, abandoned)
+
+
+def stale_count() -> int:
+    return StaleDocument.objects.count()
+
+
+def refresh_segment(force: bool = False) -> Built | None:
+    """Build a new segment when it pays (see the module's docstring); None otherwise."""
+    newest = WordSegment.objects.filter(ready=True).order_by("-pk").first()
+    changed = StaleDocument.objects.exists()
+    if not force and newest is not None:
+        if not changed:
+            return None
+        old = newest.created_at < timezone.now() - SEGMENT_MAX_AGE
+        if not old and stale_count() < REBUILD_AT:
+            return None
+    built = build_segment()
+    log.info(
+        "word index: segment %s built, %s documents, %s words, %.1f s",
+        built.segment,
+        built.documents,
+        built.words,
+        built.seconds,
+    )
+    return built
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    id: int
+    documents: int
+    average_length: float
+    ids: np.ndarray  # int64, ascending: each ordinal's document id
+    codes: np.ndarray  # uint32: each ordinal's facet code when built
+
+
+# A segment never changes once ready: its arrays are read once per process (12 bytes a
+# document), the two newest kept.
+_ARRAYS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def current_segment(cursor: CursorWrapper) -> Segment | None:
+    cursor.execute(
+        f"SELECT id, documents, average_length FROM {_SEGMENT} "  # noqa: S608
+        "WHERE ready ORDER BY id DESC LIMIT 1"
+    )
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, documents, average = int(row[0]), int(row[1]), float(row[2])
+    arrays = _ARRAYS.get(pk)
+    if arrays is None:
+        cursor.execute(f"SELECT ids, codes FROM {_SEGMENT} WHERE id = %s", [pk])  # noqa: S608
+        ids, codes = cursor.fetchone()
+        arrays = (np.frombuffer(bytes(ids), np.int64), np.frombuffer(bytes(codes), np.uint32))
+        for old in sorted(_ARRAYS)[:-1]:
+            _ARRAYS.pop(old, None)
+        _ARRAYS[pk] = arrays
+    return Segment(pk, documents, average, *arrays)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word of a query as the word index matches it: any of ``exact`` whole, or any
+    word starting with ``prefix``."""
+
+    exact: tuple[str, ...]
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Every document matching a query: ids, facet codes and scores, in no order."""
+
+    ids: np.ndarray  # int64
+    codes: np.ndarray  # int64
+    scores: np.ndarray  # float64
+
+
+def _like(term: Term) -> list[str]:
+    return [f"% {word}:%" for word in term.exact] + ([f"% {term.prefix}%"] if term.prefix else [])
+
+
+def find(terms: Sequence[Term]) -> Matches | None:
+    """The documents matching every term, from the segment and the documents changed
+    since; None when there is no segment or too many changes pending (the caller then
+    asks FTS5 or the tsvector)."""
+    if not terms or not settings.SEARCH_WORD_INDEX:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {_STALE} LIMIT %s", [MAX_STALE + 1])  # noqa: S608
+        stale = np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
+        if len(stale) > MAX_STALE:
+            return None
+        segment = current_segment(cursor)
+        if segment is None:
+            return None
+        lists, frequency = _posting_lists(cursor, segment, terms)
+        candidates: list[tuple] = []
+        if len(stale):
+            # The changed documents that may match: every term's words in their text.
+            conditions, params = [], []
+            for term in terms:
+                likes = _like(term)
+                conditions.append("(" + " OR ".join(["words LIKE %s"] * len(likes)) + ")")
+                params += likes
+            cursor.execute(
+                f"SELECT id, code, length, words FROM {_STALE} "  # noqa: S608
+                f"WHERE NOT deleted AND {' AND '.join(conditions)}",
+                params,
+            )
+            candidates = cursor.fetchall()
+    ordinals, scores = postings.intersect(lists)
+    ids = segment.ids[ordinals]
+    codes = segment.codes[ordinals].astype(np.int64)
+    if len(stale):
+        kept = ~np.isin(ids, stale)
+        ids, codes, scores = ids[kept], codes[kept], scores[kept]
+    if candidates:
+        extra = _score_changed(candidates, terms, segment, frequency)
+        if extra:
+            more_ids, more_codes, more_scores = (np.array(c) for c in zip(*extra, strict=True))
+            ids = np.concatenate([ids, more_ids.astype(np.int64)])
+            codes = np.concatenate([codes, more_codes.astype(np.int64)])
+            scores = np.concatenate([scores, more_scores.astype(np.float64)])
+    return Matches(ids, codes, scores)
+
+
+def _posting_lists(
+    cursor: CursorWrapper, segment: Segment, terms: Sequence[Term]
+) -> tuple[list[PostingList], dict[str, int]]:
+    """Each term's posting list (its words' lists merged), and how many documents of
+    the segment hold each word read."""
+    exact = sorted({word for term in terms for word in term.exact})
+    conditions, params = [], [segment.id]
+    if exact:
+        conditions.append(f"word IN ({', '.join(['%s'] * len(exact))})")
+        params += exact
+    for prefix in sorted({term.prefix for term in terms if term.prefix}):
+        # Byte order (the column's collation): every word starting with the prefix.
+        conditions.append("(word >= %s AND word < %s)")
+        params += [prefix, prefix + "\U0010ffff"]
+    cursor.execute(
+        f"SELECT word, documents, ordinals, impacts FROM {_WORD} "  # noqa: S608
+        f"WHERE segment_id = %s AND ({' OR '.join(conditions)})",
+        params,
+    )
+    found: dict[str, PostingList] = {}
+    frequency: dict[str, int] = {}
+    for word, documents, ordinals, impacts in cursor.fetchall():
+        found[word] = PostingList.from_bytes(ordinals, impacts)
+        frequency[word] = int(documents)
+    lists = []
+    for term in terms:
+        words = [found[word] for word in term.exact if word in found]
+        if term.prefix:
+            words += [one for word, one in found.items() if word.startswith(term.prefix)]
+        lists.append(postings.union(words))
+    return lists, frequency
+
+
+def _score_changed(
+    rows: list[tuple], terms: Sequence[Term], segment: Segment, frequency: dict[str, int]
+) -> list[tuple[int, int, float]]:
+    """``(id, code, score)`` of the changed documents that match every term, scored as
+    the segment would score them."""
+    matched = []
+    for pk, code, length, text in rows:
+        words = postings.read_stale_words(text)
+        score = 0.0
+        for term in terms:
+            options = [word for word in term.exact if word in words]
+            if term.prefix:
+                options += [word for word in words if word.startswith(term.prefix)]
+            if not options:
+                break
+            weights = postings.idf(segment.documents, [frequency.get(w, 0) for w in options])
+            each = postings.impacts(
+                np.array([words[w] for w in options]),
+                np.full(len(options), float(length)),
+                segment.average_length,
+                weights,
+            )
+            score += float(each.max())
+        else:
+            matched.append((int(pk), int(code), score))
+    return matched
+
+
+@dataclass(frozen=True)
+class CodeTable:
+    """What every facet code names, as arrays indexed by code (``FacetCode``)."""
+
+    size: int
+    language: np.ndarray  # index into ``languages``
+    languages: list[str]
+    license: np.ndarray  # index into ``licenses``
+    licenses: list[str]
+    forge: np.ndarray  # forge id
+    flags: np.ndarray  # RepositoryEntry.flags
+    gone: np.ndarray  # bool
+
+
+# Codes never change meaning once given (models.FacetCode): read again only when a
+# search meets a code this process has not seen.
+_CODES: list[CodeTable] = []
+
+
+def code_table(at_least: int) -> CodeTable:
+    """Every code, read again when the one known here holds fewer than ``at_least``."""
+    if _CODES and _CODES[0].size >= at_least:
+        return _CODES[0]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, language, license, forge_id, flags, gone FROM {_CODE}")  # noqa: S608
+        rows = cursor.fetchall()
+    size = max([int(row[0]) for row in rows] + [at_least - 1, 0]) + 1
+    languages = sorted({row[1] or "" for row in rows} | {""})
+    licenses = sorted({row[2] or "" for row in rows} | {""})
+    where_language = {value: index for index, value in enumerate(languages)}
+    where_license = {value: index for index, value in enumerate(licenses)}
+    table = CodeTable(
+        size=size,
+        language=np.zeros(size, np.int64),
+        languages=languages,
+        license=np.zeros(size, np.int64),
+        licenses=licenses,
+        forge=np.zeros(size, np.int64),
+        flags=np.zeros(size, np.int64),
+        # A code not (yet) read is never counted.
+        gone=np.ones(size, bool),
+    )
+    for pk, language, license, forge, flags, gone in rows:
+        table.language[pk] = where_language[language or ""]
+        table.license[pk] = where_license[license or ""]
+        table.forge[pk] = forge
+        table.flags[pk] = flags
+        table.gone[pk] = bool(gone)
+    _CODES[:] = [table]
+    return table

@@ -1,0 +1,205 @@
+"""The word index: posting lists' arithmetic against brute force, and its segments kept
+in step with what is indexed (changes read beside the segment, builds that forget only
+what they read, old segments removed). The search's own answers are checked in all
+three ways by test_search.py (see the ``word_index`` fixture in conftest.py)."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from communs.repositories.models import Repository
+from communs.search import SearchQuery, index_repositories, search_repositories, wordindex
+from communs.search.models import SegmentWord, StaleDocument, WordSegment
+from communs.search.postings import (
+    PostingList,
+    SegmentBuilder,
+    best,
+    document_terms,
+    intersect,
+    read_stale_words,
+    stale_words,
+    union,
+)
+from communs.search.postings import impacts as impacts_of
+
+
+def posting(pairs: dict[int, float]) -> PostingList:
+    ordinals = sorted(pairs)
+    return PostingList(
+        np.array(ordinals, dtype="<u4"), np.array([pairs[o] for o in ordinals], dtype="<f4")
+    )
+
+
+@pytest.fixture
+def word_index() -> str:
+    """These tests build their segments themselves."""
+    return "own"
+
+
+# -- the arithmetic -------------------------------------------------------------------------
+
+
+def test_union_keeps_each_document_once_with_its_best_impact() -> None:
+    merged = union([posting({1: 0.5, 4: 2.0}), posting({1: 1.5, 3: 0.25}), PostingList.empty()])
+    assert merged.ordinals.tolist() == [1, 3, 4]
+    assert merged.impacts.tolist() == [1.5, 0.25, 2.0]
+    assert len(union([])) == 0
+
+
+def test_intersect_and_best_agree_with_brute_force() -> None:
+    rng = random.Random(11)
+    for _ in range(200):
+        lists = [
+            {o: float(rng.choice([0.5, 1.0, 1.5, 2.0])) for o in rng.sample(range(60), 25)}
+            for _ in range(rng.randint(1, 3))
+        ]
+        ordinals, scores = intersect([posting(one) for one in lists])
+        common = sorted(set.intersection(*(set(one) for one in lists)))
+        assert ordinals.tolist() == common
+        assert scores.tolist() == [
+            sum(np.float64(np.float32(one[o])) for one in lists) for o in common
+        ]
+        ids = np.array([1000 + 7 * o for o in common], dtype=np.int64)
+        expected = sorted(range(len(common)), key=lambda i: (-scores[i], -ids[i]))
+        count = rng.randint(0, 12)
+        assert best(scores, ids, count).tolist() == expected[:count]
+        if expected:
+            # After any row: the rows that follow it, in order.
+            cut = rng.randrange(len(expected))
+            after = (float(scores[expected[cut]]), int(ids[expected[cut]]))
+            assert best(scores, ids, count, after).tolist() == expected[cut + 1 : cut + 1 + count]
+
+
+def test_builder_scores_bm25f_as_written() -> None:
+    builder = SegmentBuilder((10.0, 1.0))
+    builder.add(5, 3, ("carte", "carte des transports"))
+    builder.add(9, 4, ("budget", "budget participatif"))
+    builder.add(12, 3, ("", "carte"))
+    words = {word: (df, o, i) for word, df, o, i in builder.words()}
+    assert builder.ids.tolist() == [5, 9, 12] and builder.codes.tolist() == [3, 4, 3]
+    df, ordinals, impacts = words["carte"]
+    assert df == 2 and np.frombuffer(ordinals, "<u4").tolist() == [0, 2]
+    lengths = [10 + 3, 10 + 2, 1]
+    average = sum(lengths) / 3
+    weight = math.log1p((3 - 2 + 0.5) / (2 + 0.5))
+    for ordinal, tf, impact in zip((0, 2), (11.0, 1.0), np.frombuffer(impacts, "<f4"), strict=True):
+        norm = 1.2 * (1 - 0.75 + 0.75 * lengths[ordinal] / average)
+        assert impact == pytest.approx(weight * tf * 2.2 / (tf + norm), rel=1e-6)
+    with pytest.raises(ValueError, match="ascending"):
+        builder.add(12, 3, ("x", ""))
+
+
+def test_changed_words_are_written_and_read_back() -> None:
+    frequencies, length = document_terms(("école numérique", "école"), (10.0, 1.0))
+    assert frequencies == {"école": 11.0, "numérique": 10.0} and length == 21.0
+    text = stale_words(frequencies)
+    assert text.startswith(" école:") and text.endswith(" ")
+    assert read_stale_words(text) == frequencies
+    assert impacts_of(np.array([1.0]), np.array([1.0]), 1.0, np.array([0.0])).tolist() == [0.0]
+
+
+# -- segments in the database ---------------------------------------------------------------
+
+
+def ids_found(q: str, **filters: str) -> list[int]:
+    result = search_repositories(SearchQuery(q=q, per_page=100, **filters))
+    return [row.pk for row in result.items]
+
+
+@pytest.mark.django_db
+def test_a_build_forgets_only_the_versions_it_read(
+    catalogue: list[Repository], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two repositories the list shows (not gone, not hidden).
+    first, second = (Repository.objects.get(pk=pk) for pk in ids_found("projet")[:2])
+    entries = wordindex._entries
+
+    def change_meanwhile(cursor, after):  # noqa: ANN001, ANN202
+        if after == 0:
+            # Indexed while the build reads the documents: after it read the marks.
+            Repository.objects.filter(pk=second.pk).update(name="nouveaunom")
+            index_repositories([second.pk])
+        return entries(cursor, after)
+
+    monkeypatch.setattr(wordindex, "_entries", change_meanwhile)
+    wordindex.build_segment()
+    assert list(StaleDocument.objects.values_list("id", flat=True)) == [second.pk]
+    assert ids_found("nouveaunom") == [second.pk]
+    monkeypatch.setattr(wordindex, "_entries", entries)
+    # Changed after the build: read from the changed documents, the segment's copy masked.
+    old_name = first.name
+    Repository.objects.filter(pk=first.pk).update(name="autrenom", full_path="labo/autrenom")
+    index_repositories([first.pk])
+    assert ids_found("autrenom") == [first.pk]
+    assert first.pk not in ids_found(old_name)
+    pk = first.pk
+    first.delete()
+    index_repositories([pk])
+    assert ids_found("autrenom") == []
+    assert StaleDocument.objects.get(pk=pk).deleted
+    wordindex.build_segment()
+    assert not StaleDocument.objects.exists()
+    assert ids_found("nouveaunom") == [second.pk] and ids_found("autrenom") == []
+
+
+@pytest.mark.django_db
+def test_searches_answer_from_the_index_alone(catalogue: list[Repository]) -> None:
+    wordindex.build_segment()
+    query = SearchQuery(q="cartographie", fork="exclude", facets=("language", "license", "forge"))
+    with CaptureQueriesContext(connection) as captured:
+        result = search_repositories(query)
+    assert result.total > 0
+    statements = [q["sql"] for q in captured.captured_queries]
+    # No statement groups or reads the matches: the posting lists do it.
+    assert not any("GROUP BY" in sql or "MATCH" in sql or "@@" in sql for sql in statements)
+    assert any("search_segment_word" in sql for sql in statements)
+
+
+@pytest.mark.django_db
+def test_too_many_changes_send_searches_to_the_statements(
+    catalogue: list[Repository], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wordindex.build_segment()
+    before = ids_found("cartographie")
+    monkeypatch.setattr(wordindex, "MAX_STALE", 1)
+    index_repositories([row.pk for row in catalogue[:2]])
+    assert wordindex.find([wordindex.Term((), "cartographie")]) is None
+    assert sorted(ids_found("cartographie")) == sorted(before)
+
+
+@pytest.mark.django_db
+def test_segments_are_refreshed_when_due_and_old_ones_removed(
+    catalogue: list[Repository], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = wordindex.refresh_segment()
+    assert first is not None and first.documents == len(catalogue)
+    # Nothing changed: nothing to build.
+    assert wordindex.refresh_segment() is None
+    monkeypatch.setattr(wordindex, "REBUILD_AT", 3)
+    index_repositories([row.pk for row in catalogue[:2]])
+    assert wordindex.refresh_segment() is None  # two changes: read beside the segment
+    index_repositories([catalogue[2].pk])
+    second = wordindex.refresh_segment()
+    assert second is not None
+    third = wordindex.refresh_segment(force=True)
+    assert third is not None
+    # The newest and the one before it (for searches that began on it); older words gone.
+    ready = list(WordSegment.objects.filter(ready=True).values_list("pk", flat=True))
+    assert sorted(ready) == [second.segment, third.segment]
+    assert not SegmentWord.objects.filter(segment_id=first.segment).exists()
+    assert ids_found("cartographie")
+
+
+@pytest.mark.django_db
+def test_a_prefix_reads_its_words_as_one_range(catalogue: list[Repository]) -> None:
+    wordindex.build_segment()
+    expected = set(ids_found("cartographie"))
+    # "carto" finds every word starting so, and no other ("cartes" would not).
+    assert expected <= set(ids_found("carto"))
+    assert ids_found("cartographiez") == []

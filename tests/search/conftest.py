@@ -54,17 +54,23 @@ def fresh_cache() -> None:
     cache.clear()
 
 
+# The current test's way of searching (see ``word_index``).
+WORD_INDEX_MODE = ["statements"]
+
+
 @pytest.fixture(autouse=True, params=["statements", "word index", "changed documents"])
 def word_index(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Every search test runs three ways, which must give the same answers:
 
     - ``statements``: FTS5 or the tsvector, as without a word index;
-    - ``word index``: a segment built just before the first search, holding everything
-      indexed so far (what a test changes after that is read as changed documents);
+    - ``word index``: a segment built once the fixture's repositories are indexed (or
+      before the first search, for tests that make their own), what a test changes
+      afterwards read as changed documents;
     - ``changed documents``: an empty segment built before any data, so every
       repository is read from the changed documents beside it.
     """
     mode = request.param
+    WORD_INDEX_MODE[0] = mode
     # Its arrays are per process; a test's database is new.
     wordindex._ARRAYS.clear()
     wordindex._CODES.clear()
@@ -160,6 +166,10 @@ def make_repositories(sector: Sector, total: int, seed: int = 7) -> list[Reposit
         )
     created = Repository.objects.bulk_create(rows)
     index_repositories([row.pk for row in created])
+    if WORD_INDEX_MODE[0] == "word index":
+        # The segment holds what the fixture indexed; what a test changes afterwards is
+        # read from the changed documents beside it.
+        wordindex.build_segment()
     index_organisations()
     return created
 

@@ -28,6 +28,8 @@ from communs.search.postings import (
 )
 from communs.search.postings import impacts as impacts_of
 
+from .conftest import WORD_INDEX_MODE
+
 
 def posting(pairs: dict[int, float]) -> PostingList:
     ordinals = sorted(pairs)
@@ -39,6 +41,7 @@ def posting(pairs: dict[int, float]) -> PostingList:
 @pytest.fixture
 def word_index() -> str:
     """These tests build their segments themselves."""
+    WORD_INDEX_MODE[0] = "own"
     return "own"
 
 

@@ -222,6 +222,8 @@ class _Plan:
     # The query's words, and near words for those that match nothing (PostgreSQL).
     terms: Terms = field(default_factory=Terms)
     near: dict[str, list[str]] = field(default_factory=dict)
+    # The moment "pushed within N days" counts from (to the minute).
+    now: datetime = field(default_factory=timezone.now)
 
     @property
     def source(self) -> Sql:
@@ -937,19 +939,52 @@ def _word_terms(plan: _Plan) -> list[wordindex.Term]:
     return found
 
 
-def _code_mask(name: str, plan: _Plan, table: wordindex.CodeTable) -> np.ndarray:
-    """Which codes a coded filter keeps."""
+def _match_masks(
+    plan: _Plan, matches: wordindex.Arrays, table: wordindex.CodeTable
+) -> dict[str, np.ndarray]:
+    """Per filter, which matches it keeps (one bool per match)."""
     query = plan.query
-    if name == "language":
-        return table.language == _index_of(table.languages, query.language)
-    if name == "license":
-        value = "" if query.license == UNKNOWN_LICENSE else query.license
-        return table.license == _index_of(table.licenses, value)
-    if name == "forge":
-        ids = [pk for pk, host in plan.directory.forge_host.items() if host == query.forge]
-        return np.isin(table.forge, ids)
-    bit = 1 << FLAG_BITS.index(name)
-    return ((table.flags & bit) != 0) == plan.wanted[name]
+    masks: dict[str, np.ndarray] = {}
+    for name in plan.conditions:
+        if name == "language":
+            kept = table.language == _index_of(table.languages, query.language)
+        elif name == "license":
+            value = "" if query.license == UNKNOWN_LICENSE else query.license
+            kept = table.license == _index_of(table.licenses, value)
+        elif name == "forge":
+            ids = [pk for pk, host in plan.directory.forge_host.items() if host == query.forge]
+            kept = np.isin(table.forge, ids)
+        elif name in ("organisation", "ministry"):
+            masks[name] = np.isin(matches.owners, _owner_keys(plan, name))
+            continue
+        elif name == "pushed_within":
+            cutoff = plan.now - timedelta(days=query.pushed_within or 0)
+            masks[name] = matches.pushed >= int(cutoff.timestamp())
+            continue
+        elif name == "score":
+            masks[name] = matches.scores >= (query.min_score or 0)
+            continue
+        else:  # a yes/no property, from the code's flags
+            bit = 1 << FLAG_BITS.index(name)
+            kept = ((table.flags & bit) != 0) == plan.wanted[name]
+        masks[name] = kept[matches.codes]
+    return masks
+
+
+def _owner_keys(plan: _Plan, name: str) -> list[int]:
+    """The owners (``wordindex.owner_key``) of an organisation or ministry filter: its
+    organisations' accounts, and their forges for repositories without an account."""
+    found = plan.directory
+    key = getattr(plan.query, name)
+    roots = [pk for pk, k in found.key.items() if k == key]
+    if name == "ministry":
+        roots = [pk for pk in roots if pk in found.ministry_ids]
+    if not roots:
+        return []
+    organisations = set(found.subtree(roots[0]))
+    accounts = [a for a, o in found.account_organisation.items() if o in organisations]
+    forges = [f for f, o in found.forge_organisation.items() if o in organisations]
+    return accounts + [wordindex.owner_key(None, forge) for forge in forges]
 
 
 def _index_of(values: list[str], value: str) -> int:
@@ -962,68 +997,57 @@ def _index_of(values: list[str], value: str) -> int:
 def _from_word_index(
     plan: _Plan, spec: _PageSpec, facets: Sequence[str], page: int, sort: str
 ) -> SearchResult | None:
-    """A relevance search whose facets and filters facet codes name, answered from the
-    word index; None when it does not apply (the caller then asks FTS5 or the tsvector).
-
-    Same answers as the statements (counts, order rules, pages, cursors), with the word
-    index's scores: every match's code counted with ``bincount``, the page picked with
-    ``argpartition``; no row read per match.
+    """A words search answered from the word index (``wordindex``): the total and every
+    facet counted over its matches' arrays (``bincount`` over codes and owners), and for
+    the relevance sort the page too (``argpartition``), with no row read per match.
+    Other sorts take their page from the statements. None when there is no usable
+    segment: the statements then answer it all.
     """
-    if plan.match is None or spec.sort.column is not None:
+    if plan.match is None:
         return None
-    if not {*facets, *plan.conditions} <= CODED_FACETS:
-        return None
-    if spec.cursor is not None and not isinstance(spec.cursor.key, float | int):
+    relevance = spec.sort.column is None
+    if relevance and spec.cursor is not None and not isinstance(spec.cursor.key, float | int):
         return None  # a key this index never gives: the statements answer it
-    matches = wordindex.find(_word_terms(plan))
-    if matches is None:
+    found = wordindex.find(_word_terms(plan))
+    if found is None:
         return None
+    matches = found.arrays
     table = wordindex.code_table(int(matches.codes.max()) + 1 if len(matches.codes) else 0)
     visible = np.ones(table.size, bool)
     if not plan.query.include_gone:
         visible &= ~table.gone
     if not plan.query.shows_hidden:
         visible &= (table.flags & (1 << FLAG_BITS.index("hidden"))) == 0
-    masks = {name: _code_mask(name, plan, table) for name in plan.conditions}
+    shown = visible[matches.codes]
+    masks = _match_masks(plan, matches, table)
 
     def kept(skip: str | None) -> np.ndarray:
-        keep = visible.copy()
+        keep = shown.copy()
         for name, mask in masks.items():
             if name != skip:
                 keep &= mask
         return keep
 
-    per_code = np.bincount(matches.codes, minlength=table.size)
-    counted: dict[str, list[FacetValue]] = {}
-    for name in facets:
-        weights = np.where(kept(name), per_code, 0)
-        if name in ("language", "license"):
-            labels = table.languages if name == "language" else table.licenses
-            sums = np.bincount(getattr(table, name), weights=weights, minlength=len(labels))
-            rows = [(labels[i], int(n)) for i, n in enumerate(sums) if n]
-            counted[name] = _value_facet(name, rows, plan.query)
-        elif name == "forge":
-            forges, where = np.unique(table.forge, return_inverse=True)
-            sums = np.bincount(where, weights=weights, minlength=len(forges))
-            by_forge = {(int(forges[i]),): int(n) for i, n in enumerate(sums) if n}
-            counted[name] = _grouped_facet(name, by_forge, plan)
-        else:
-            holding = (table.flags & (1 << FLAG_BITS.index(name))) != 0
-            yes = int(weights[holding].sum())
-            counted[name] = _flag_values(name, yes, int(weights.sum()) - yes)
-
-    chosen = kept(None)[matches.codes]
-    ids, scores = matches.ids[chosen], matches.scores[chosen]
-    total = len(ids)
+    counted = {name: _index_facet(name, plan, matches, table, kept(name)) for name in facets}
+    chosen = kept(None)
+    total = int(chosen.sum())
     per_page = plan.query.per_page
     pages = max(1, ceil(total / per_page))
-    offset = 0  # a cursor's page starts after its row
     if not plan.query.cursor:
         # Past the end (a shared link, a typed URL): the last page, as the statements do.
         page = min(page, pages)
-        offset = (page - 1) * per_page
+    spec = replace(spec, offset=0 if plan.query.cursor else (page - 1) * per_page)
+    if not relevance:
+        ids = _page_ids(plan, spec)
+        next_cursor = None
+        if plan.query.cursor and len(ids) > per_page:
+            ids = ids[:per_page]
+            key = _key_of(plan, spec, ids[-1])
+            next_cursor = encode_cursor(Cursor(sort, key, ids[-1]))
+        return _result(ids, total, counted, next_cursor, page, pages, per_page, sort)
+    ids, scores = matches.ids[chosen], found.relevance[chosen]
     after = (float(spec.cursor.key), spec.cursor.id) if spec.cursor is not None else None
-    positions = postings.best(scores, ids, offset + spec.limit, after)[offset:]
+    positions = postings.best(scores, ids, spec.offset + spec.limit, after)[spec.offset :]
     page_ids = [int(pk) for pk in ids[positions]]
     next_cursor = None
     if plan.query.cursor and len(page_ids) > per_page:
@@ -1031,6 +1055,49 @@ def _from_word_index(
         last = positions[per_page - 1]
         next_cursor = encode_cursor(Cursor(sort, float(scores[last]), int(ids[last])))
     return _result(page_ids, total, counted, next_cursor, page, pages, per_page, sort)
+
+
+def _index_facet(
+    name: str,
+    plan: _Plan,
+    matches: wordindex.Arrays,
+    table: wordindex.CodeTable,
+    keep: np.ndarray,
+) -> list[FacetValue]:
+    """One facet's values over the matches ``keep`` holds (every filter but its own)."""
+    if name in ("organisation", "ministry"):
+        owners, counts = np.unique(matches.owners[keep], return_counts=True)
+        by_owner = {
+            (int(o), None) if o >= 0 else (None, -1 - int(o)): int(n)
+            for o, n in zip(owners, counts, strict=True)
+        }
+        return _organisation_facet(name, by_owner, plan)
+    if name == "pushed_within":
+        pushed = matches.pushed[keep]
+        days = [int(f.name.split("_")[1]) for f in plan.flags if f.name.startswith("pushed_")]
+        return [
+            FacetValue(
+                str(day),
+                _("Pushed in the last %(days)s days") % {"days": day},
+                int((pushed >= int((plan.now - timedelta(days=day)).timestamp())).sum()),
+            )
+            for day in days
+        ]
+    per_code = np.bincount(matches.codes[keep], minlength=table.size)
+    if name in ("language", "license"):
+        labels = table.languages if name == "language" else table.licenses
+        sums = np.bincount(getattr(table, name), weights=per_code, minlength=len(labels))
+        return _value_facet(
+            name, [(labels[i], int(n)) for i, n in enumerate(sums) if n], plan.query
+        )
+    if name == "forge":
+        forges, where = np.unique(table.forge, return_inverse=True)
+        sums = np.bincount(where, weights=per_code, minlength=len(forges))
+        by_forge = {(int(forges[i]),): int(n) for i, n in enumerate(sums) if n}
+        return _grouped_facet(name, by_forge, plan)
+    holding = (table.flags & (1 << FLAG_BITS.index(name))) != 0
+    yes = int(per_code[holding].sum())
+    return _flag_values(name, yes, int(per_code.sum()) - yes)
 
 
 # A relevance page read from the words alone looks at this many more of the best

@@ -30,7 +30,7 @@ from communs.search.backends import current_backend
 from communs.search.documents import ORGANISATION, REPOSITORY, Document
 from communs.search.licences import is_free_licence
 from communs.search.models import FacetCode, OrganisationEntry, RepositoryEntry
-from communs.search.wordindex import build_segment, mark_stale
+from communs.search.wordindex import Values, build_segment, epoch, mark_stale, owner_key
 from communs.sources.models import Organisation
 
 BATCH_SIZE = 2000
@@ -139,6 +139,10 @@ def _upsert_entries(cursor: CursorWrapper, entries: list[tuple]) -> None:
     )
 
 
+# Where the word index's values are in an entry tuple.
+_ACCOUNT, _FORGE, _SCORE = (
+    ENTRY_COLUMNS.index(c) for c in ("account_id", "forge_id", "codegouv_score")
+)
 # Where each value of a facet code is in an entry tuple (see ENTRY_COLUMNS).
 _CODED = tuple(ENTRY_COLUMNS.index(c) for c in ("language", "license", "forge_id", "flags", "gone"))
 
@@ -324,7 +328,15 @@ def index_repositories(selection: QuerySet[Repository] | Iterable[int] | None = 
             ]
             backend.write(cursor, REPOSITORY, documents)
             # Searches read these from here until the word index's next segment.
-            mark_stale(cursor, documents, missing)
+            values = [
+                Values(
+                    owner_key(entry[_ACCOUNT], entry[_FORGE]),
+                    epoch(row["pushed_at"]),
+                    entry[_SCORE],
+                )
+                for row, entry in zip(rows, entries, strict=True)
+            ]
+            mark_stale(cursor, documents, values, missing)
             done += len(rows)
         # The search's cached counts follow the index stamp of the shared figures
         # cache: a new one once committed (a search in between would cache the old

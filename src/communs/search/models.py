@@ -174,10 +174,13 @@ class WordSegment(models.Model):
     """A snapshot of every repository's words as posting lists (``communs.search.postings``):
     what a words search reads on both backends when it can (see ``wordindex``).
 
-    ``ids`` and ``codes`` are arrays over the documents' ordinals: each document's id
-    (int64, ascending) and facet code (uint32, ``FacetCode``) when the segment was
-    built. Only the newest ready segment is read; the one before it is kept until the
-    next is built, for searches that began on it.
+    The other fields are arrays over the documents' ordinals, as each entry was when the
+    segment was built: its id (int64, ascending), facet code (uint32, ``FacetCode``),
+    owner (int64: the account's id, or ``-1 - forge id`` for a repository without an
+    account), last push (int64 seconds since 1970, the smallest int64 when unknown) and
+    code.gouv.fr score (int32, the smallest int32 when unknown). Only the newest ready
+    segment is read; the one before it is kept until the next is built, for searches
+    that began on it.
     """
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -185,6 +188,9 @@ class WordSegment(models.Model):
     average_length = models.FloatField(default=0.0)
     ids = models.BinaryField(default=b"")
     codes = models.BinaryField(default=b"")
+    owners = models.BinaryField(default=b"")
+    pushed = models.BinaryField(default=b"")
+    scores = models.BinaryField(default=b"")
     ready = models.BooleanField(default=False)
 
     class Meta:
@@ -236,6 +242,10 @@ class StaleDocument(models.Model):
     marked = models.BigIntegerField()
     deleted = models.BooleanField(default=False)
     code = models.BigIntegerField(default=0)
+    # As in WordSegment's arrays: the owner, the last push (seconds), the score.
+    owner = models.BigIntegerField(default=0)
+    pushed = models.BigIntegerField(null=True)
+    score = models.IntegerField(null=True)
     length = models.FloatField(default=0.0)
     words = models.TextField(default="")
 

@@ -25,11 +25,13 @@ versions it read (no snapshot needed, on either backend).
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 import time
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
@@ -68,23 +70,56 @@ _CODED = ("language", "license", "forge_id", "flags", "gone")
 # -- writing: what indexing calls ---------------------------------------------------------
 
 
-def mark_stale(cursor: CursorWrapper, documents: Sequence[Document], gone: Sequence[int]) -> None:
-    """Record these documents' words and codes as they are now, and ``gone`` ids as
-    deleted, for searches to read until the next segment (same transaction as the index)."""
+# In the arrays: no push known, no score known.
+NO_PUSH = np.iinfo(np.int64).min
+NO_SCORE = np.iinfo(np.int32).min
+
+
+def owner_key(account: int | None, forge: int) -> int:
+    """A repository's owner as one number: its account, or its forge when it has none."""
+    return int(account) if account is not None else -1 - int(forge)
+
+
+def epoch(moment: datetime | None) -> int | None:
+    """Whole seconds since 1970, rounded down (as the segment's build reads them)."""
+    return None if moment is None else math.floor(moment.timestamp())
+
+
+@dataclass(frozen=True)
+class Values:
+    """What a search reads of a changed document besides its words and code."""
+
+    owner: int
+    pushed: int | None  # seconds since 1970
+    score: int | None
+
+
+def mark_stale(
+    cursor: CursorWrapper,
+    documents: Sequence[Document],
+    values: Sequence[Values],
+    gone: Sequence[int],
+) -> None:
+    """Record these documents as they are now (``values`` in the same order), and
+    ``gone`` ids as deleted, for searches to read until the next segment holds them
+    (in the indexing transaction)."""
     marked = secrets.randbits(62)
     rows = []
-    for document in documents:
+    for document, value in zip(documents, values, strict=True):
         frequencies, length = postings.document_terms(document.texts, BOOSTS)
+        words = postings.stale_words(frequencies)
         rows.append(
-            (document.id, marked, False, document.code, length, postings.stale_words(frequencies))
+            (document.id, marked, False, document.code, value.owner, value.pushed, value.score)
+            + (length, words)
         )
-    rows += [(pk, marked, True, 0, 0.0, "") for pk in gone]
+    rows += [(pk, marked, True, 0, 0, None, None, 0.0, "") for pk in gone]
     if not rows:
         return
     cursor.executemany(
-        f"INSERT INTO {_STALE} (id, marked, deleted, code, length, words) "  # noqa: S608
-        "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "
+        f"INSERT INTO {_STALE} (id, marked, deleted, code, owner, pushed, score, length, words) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "
         "marked = excluded.marked, deleted = excluded.deleted, code = excluded.code, "
+        "owner = excluded.owner, pushed = excluded.pushed, score = excluded.score, "
         "length = excluded.length, words = excluded.words",
         rows,
     )
@@ -110,14 +145,29 @@ def _code_missing_combinations(cursor: CursorWrapper) -> None:
     )
 
 
-def _entries(cursor: CursorWrapper, after: int) -> list[tuple[int, int]]:
+def _entries(cursor: CursorWrapper, after: int) -> list[tuple[int, int, int, int, int]]:
+    """The next entries after id ``after``: ``(id, code, owner, pushed, score)``."""
     join = " AND ".join(f"c.{column} = s.{column}" for column in _CODED)
+    if connection.vendor == "postgresql":
+        seconds = "CAST(FLOOR(EXTRACT(EPOCH FROM s.pushed_at)) AS BIGINT)"
+    else:
+        seconds = "CAST(strftime('%%s', s.pushed_at) AS INTEGER)"
     cursor.execute(
-        f"SELECT s.id, c.id FROM search_repository AS s JOIN {_CODE} AS c ON {join} "  # noqa: S608
+        f"SELECT s.id, c.id, s.account_id, s.forge_id, {seconds}, s.codegouv_score "  # noqa: S608
+        f"FROM search_repository AS s JOIN {_CODE} AS c ON {join} "
         "WHERE s.id > %s ORDER BY s.id LIMIT %s",
         [after, BUILD_BATCH],
     )
-    return [(int(pk), int(code)) for pk, code in cursor.fetchall()]
+    return [
+        (
+            int(pk),
+            int(code),
+            owner_key(account, forge),
+            NO_PUSH if pushed is None else int(pushed),
+            NO_SCORE if score is None else int(score),
+        )
+        for pk, code, account, forge, pushed, score in cursor.fetchall()
+    ]
 
 
 def build_segment() -> Built:
@@ -135,20 +185,28 @@ def build_segment() -> Built:
         cursor.execute(f"SELECT id, marked FROM {_STALE}")  # noqa: S608
         seen = [(int(pk), int(marked)) for pk, marked in cursor.fetchall()]
         builder = postings.SegmentBuilder(BOOSTS)
+        owners, pushed, scores = array("q"), array("q"), array("i")
         last = 0
         while batch := _entries(cursor, last):
             last = batch[-1][0]
-            code_of = dict(batch)
-            rows = Repository.objects.filter(pk__in=list(code_of)).values(*DOCUMENT_VALUES)
+            entry_of = {entry[0]: entry for entry in batch}
+            rows = Repository.objects.filter(pk__in=list(entry_of)).values(*DOCUMENT_VALUES)
             for row in sorted(rows, key=lambda row: row["pk"]):
-                document = repository_document(row, code_of[row["pk"]])
-                builder.add(document.id, document.code, document.texts)
+                pk, code, owner, push, score = entry_of[row["pk"]]
+                document = repository_document(row, code)
+                builder.add(pk, code, document.texts)
+                owners.append(owner)
+                pushed.append(push)
+                scores.append(score)
     with transaction.atomic():
         segment = WordSegment.objects.create(
             documents=len(builder),
             average_length=builder.average_length,
             ids=builder.ids.tobytes(),
             codes=builder.codes.tobytes(),
+            owners=np.frombuffer(owners, np.int64).tobytes(),
+            pushed=np.frombuffer(pushed, np.int64).tobytes(),
+            scores=np.frombuffer(scores, np.int32).tobytes(),
         )
     words = 0
     pending: list[tuple] = []
@@ -245,37 +303,68 @@ def refresh_segment(force: bool = False) -> Built | None:
 
 
 @dataclass(frozen=True)
+class Arrays:
+    """Per document (by ordinal, or one per match): see ``WordSegment``."""
+
+    ids: np.ndarray  # int64
+    codes: np.ndarray  # int64
+    owners: np.ndarray  # int64
+    pushed: np.ndarray  # int64
+    scores: np.ndarray  # int32 (code.gouv.fr scores, not relevance)
+
+    def take(self, chosen: np.ndarray) -> Arrays:
+        return Arrays(*(getattr(self, name)[chosen] for name in _ARRAY_NAMES))
+
+    @classmethod
+    def join(cls, parts: Sequence[Arrays]) -> Arrays:
+        return cls(*(np.concatenate([getattr(p, name) for p in parts]) for name in _ARRAY_NAMES))
+
+
+_ARRAY_NAMES = ("ids", "codes", "owners", "pushed", "scores")
+_TYPES = (np.int64, np.uint32, np.int64, np.int64, np.int32)
+
+
+@dataclass(frozen=True)
 class Segment:
     id: int
     documents: int
     average_length: float
-    ids: np.ndarray  # int64, ascending: each ordinal's document id
-    codes: np.ndarray  # uint32: each ordinal's facet code when built
+    arrays: Arrays
 
 
-# A segment never changes once ready: its arrays are read once per process (12 bytes a
+# A segment never changes once ready: its arrays are read once per process (28 bytes a
 # document), the two newest kept.
-_ARRAYS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+_ARRAYS: dict[tuple[int, str], Arrays] = {}
 
 
 def current_segment(cursor: CursorWrapper) -> Segment | None:
     cursor.execute(
-        f"SELECT id, documents, average_length FROM {_SEGMENT} "  # noqa: S608
+        f"SELECT id, documents, average_length, created_at FROM {_SEGMENT} "  # noqa: S608
         "WHERE ready ORDER BY id DESC LIMIT 1"
     )
     row = cursor.fetchone()
     if row is None:
         return None
     pk, documents, average = int(row[0]), int(row[1]), float(row[2])
-    arrays = _ARRAYS.get(pk)
+    # With its creation time: an id a rolled-back build had used may come again.
+    known = (pk, str(row[3]))
+    arrays = _ARRAYS.get(known)
     if arrays is None:
-        cursor.execute(f"SELECT ids, codes FROM {_SEGMENT} WHERE id = %s", [pk])  # noqa: S608
-        ids, codes = cursor.fetchone()
-        arrays = (np.frombuffer(bytes(ids), np.int64), np.frombuffer(bytes(codes), np.uint32))
+        cursor.execute(
+            f"SELECT {', '.join(_ARRAY_NAMES)} FROM {_SEGMENT} WHERE id = %s",  # noqa: S608
+            [pk],
+        )
+        blobs = cursor.fetchone()
+        arrays = Arrays(
+            *(
+                np.frombuffer(bytes(blob), kind).astype(np.int64 if kind == np.uint32 else kind)
+                for blob, kind in zip(blobs, _TYPES, strict=True)
+            )
+        )
         for old in sorted(_ARRAYS)[:-1]:
             _ARRAYS.pop(old, None)
-        _ARRAYS[pk] = arrays
-    return Segment(pk, documents, average, *arrays)
+        _ARRAYS[known] = arrays
+    return Segment(pk, documents, average, arrays)
 
 
 @dataclass(frozen=True)
@@ -289,11 +378,10 @@ class Term:
 
 @dataclass(frozen=True)
 class Matches:
-    """Every document matching a query: ids, facet codes and scores, in no order."""
+    """Every document matching a query, in no order: its values, and its relevance."""
 
-    ids: np.ndarray  # int64
-    codes: np.ndarray  # int64
-    scores: np.ndarray  # float64
+    arrays: Arrays
+    relevance: np.ndarray  # float64
 
 
 def _like(term: Term) -> list[str]:
@@ -324,25 +412,24 @@ def find(terms: Sequence[Term]) -> Matches | None:
                 conditions.append("(" + " OR ".join(["words LIKE %s"] * len(likes)) + ")")
                 params += likes
             cursor.execute(
-                f"SELECT id, code, length, words FROM {_STALE} "  # noqa: S608
+                f"SELECT id, code, owner, pushed, score, length, words FROM {_STALE} "  # noqa: S608
                 f"WHERE NOT deleted AND {' AND '.join(conditions)}",
                 params,
             )
             candidates = cursor.fetchall()
-    ordinals, scores = postings.intersect(lists)
-    ids = segment.ids[ordinals]
-    codes = segment.codes[ordinals].astype(np.int64)
+    ordinals, relevance = postings.intersect(lists)
+    arrays = segment.arrays.take(ordinals)
     if len(stale):
-        kept = ~np.isin(ids, stale)
-        ids, codes, scores = ids[kept], codes[kept], scores[kept]
+        kept = ~np.isin(arrays.ids, stale)
+        arrays, relevance = arrays.take(kept), relevance[kept]
     if candidates:
-        extra = _score_changed(candidates, terms, segment, frequency)
-        if extra:
-            more_ids, more_codes, more_scores = (np.array(c) for c in zip(*extra, strict=True))
-            ids = np.concatenate([ids, more_ids.astype(np.int64)])
-            codes = np.concatenate([codes, more_codes.astype(np.int64)])
-            scores = np.concatenate([scores, more_scores.astype(np.float64)])
-    return Matches(ids, codes, scores)
+        changed = _score_changed(candidates, terms, segment, frequency)
+        if changed:
+            columns = list(zip(*changed, strict=True))
+            extra = Arrays(*(np.array(c, dtype=np.int64) for c in columns[:5]))
+            arrays = Arrays.join([arrays, extra])
+            relevance = np.concatenate([relevance, np.array(columns[5], dtype=np.float64)])
+    return Matches(arrays, relevance)
 
 
 def _posting_lists(
@@ -380,11 +467,11 @@ def _posting_lists(
 
 def _score_changed(
     rows: list[tuple], terms: Sequence[Term], segment: Segment, frequency: dict[str, int]
-) -> list[tuple[int, int, float]]:
-    """``(id, code, score)`` of the changed documents that match every term, scored as
-    the segment would score them."""
+) -> list[tuple[int, int, int, int, int, float]]:
+    """``(id, code, owner, pushed, score, relevance)`` of the changed documents that
+    match every term, their relevance as the segment would score them."""
     matched = []
-    for pk, code, length, text in rows:
+    for pk, code, owner, pushed, quality, length, text in rows:
         words = postings.read_stale_words(text)
         score = 0.0
         for term in terms:
@@ -402,7 +489,16 @@ def _score_changed(
             )
             score += float(each.max())
         else:
-            matched.append((int(pk), int(code), score))
+            matched.append(
+                (
+                    int(pk),
+                    int(code),
+                    int(owner),
+                    NO_PUSH if pushed is None else int(pushed),
+                    NO_SCORE if quality is None else int(quality),
+                    score,
+                )
+            )
     return matched
 
 

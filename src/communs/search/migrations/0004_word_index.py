@@ -12,6 +12,9 @@ POSTGRESQL = [
     "ALTER TABLE search_segment_word ALTER COLUMN impacts SET STORAGE EXTERNAL",
     "ALTER TABLE search_word_segment ALTER COLUMN ids SET STORAGE EXTERNAL",
     "ALTER TABLE search_word_segment ALTER COLUMN codes SET STORAGE EXTERNAL",
+    "ALTER TABLE search_word_segment ALTER COLUMN owners SET STORAGE EXTERNAL",
+    "ALTER TABLE search_word_segment ALTER COLUMN pushed SET STORAGE EXTERNAL",
+    "ALTER TABLE search_word_segment ALTER COLUMN scores SET STORAGE EXTERNAL",
 ]
 
 
@@ -35,6 +38,9 @@ class Migration(migrations.Migration):
                 ('marked', models.BigIntegerField()),
                 ('deleted', models.BooleanField(default=False)),
                 ('code', models.BigIntegerField(default=0)),
+                ('owner', models.BigIntegerField(default=0)),
+                ('pushed', models.BigIntegerField(null=True)),
+                ('score', models.IntegerField(null=True)),
                 ('length', models.FloatField(default=0.0)),
                 ('words', models.TextField(default='')),
             ],
@@ -53,6 +59,9 @@ class Migration(migrations.Migration):
                 ('average_length', models.FloatField(default=0.0)),
                 ('ids', models.BinaryField(default=b'')),
                 ('codes', models.BinaryField(default=b'')),
+                ('owners', models.BinaryField(default=b'')),
+                ('pushed', models.BinaryField(default=b'')),
+                ('scores', models.BinaryField(default=b'')),
                 ('ready', models.BooleanField(default=False)),
             ],
             options={

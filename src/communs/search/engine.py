@@ -940,7 +940,7 @@ def _word_terms(plan: _Plan) -> list[wordindex.Term]:
 
 
 def _match_masks(
-    plan: _Plan, matches: wordindex.Arrays, table: wordindex.CodeTable
+    plan: _Plan, matches: wordindex.Matches, table: wordindex.CodeTable
 ) -> dict[str, np.ndarray]:
     """Per filter, which matches it keeps (one bool per match)."""
     query = plan.query
@@ -1011,7 +1011,7 @@ def _from_word_index(
     found = wordindex.find(_word_terms(plan))
     if found is None:
         return None
-    matches = found.arrays
+    matches = found
     table = wordindex.code_table(int(matches.codes.max()) + 1 if len(matches.codes) else 0)
     visible = np.ones(table.size, bool)
     if not plan.query.include_gone:
@@ -1060,7 +1060,7 @@ def _from_word_index(
 def _index_facet(
     name: str,
     plan: _Plan,
-    matches: wordindex.Arrays,
+    matches: wordindex.Matches,
     table: wordindex.CodeTable,
     keep: np.ndarray,
 ) -> list[FacetValue]:

@@ -312,13 +312,6 @@ class Arrays:
     pushed: np.ndarray  # int64
     scores: np.ndarray  # int32 (code.gouv.fr scores, not relevance)
 
-    def take(self, chosen: np.ndarray) -> Arrays:
-        return Arrays(*(getattr(self, name)[chosen] for name in _ARRAY_NAMES))
-
-    @classmethod
-    def join(cls, parts: Sequence[Arrays]) -> Arrays:
-        return cls(*(np.concatenate([getattr(p, name) for p in parts]) for name in _ARRAY_NAMES))
-
 
 _ARRAY_NAMES = ("ids", "codes", "owners", "pushed", "scores")
 _TYPES = (np.int64, np.uint32, np.int64, np.int64, np.int32)
@@ -376,12 +369,38 @@ class Term:
     prefix: str = ""
 
 
-@dataclass(frozen=True)
 class Matches:
-    """Every document matching a query, in no order: its values, and its relevance."""
+    """Every document matching a query, in no order: its relevance, and its values
+    (``ids``, ``codes``, ``owners``, ``pushed``, ``scores``, as in :class:`Arrays`),
+    each read from the segment's arrays when first asked for (a search counting only
+    coded facets never reads the owners)."""
 
-    arrays: Arrays
-    relevance: np.ndarray  # float64
+    def __init__(
+        self, segment: Arrays, ordinals: np.ndarray, changed: Arrays | None, relevance: np.ndarray
+    ) -> None:
+        self._segment = segment
+        self._ordinals = ordinals
+        self._changed = changed
+        self.relevance = relevance
+        self._columns: dict[str, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.relevance)
+
+    def _column(self, name: str) -> np.ndarray:
+        found = self._columns.get(name)
+        if found is None:
+            found = getattr(self._segment, name)[self._ordinals]
+            if self._changed is not None:
+                found = np.concatenate([found, getattr(self._changed, name)])
+            self._columns[name] = found
+        return found
+
+    ids = property(lambda self: self._column("ids"))
+    codes = property(lambda self: self._column("codes"))
+    owners = property(lambda self: self._column("owners"))
+    pushed = property(lambda self: self._column("pushed"))
+    scores = property(lambda self: self._column("scores"))
 
 
 def _like(term: Term) -> list[str]:
@@ -418,18 +437,16 @@ def find(terms: Sequence[Term]) -> Matches | None:
             )
             candidates = cursor.fetchall()
     ordinals, relevance = postings.intersect(lists)
-    arrays = segment.arrays.take(ordinals)
     if len(stale):
-        kept = ~np.isin(arrays.ids, stale)
-        arrays, relevance = arrays.take(kept), relevance[kept]
-    if candidates:
-        changed = _score_changed(candidates, terms, segment, frequency)
-        if changed:
-            columns = list(zip(*changed, strict=True))
-            extra = Arrays(*(np.array(c, dtype=np.int64) for c in columns[:5]))
-            arrays = Arrays.join([arrays, extra])
-            relevance = np.concatenate([relevance, np.array(columns[5], dtype=np.float64)])
-    return Matches(arrays, relevance)
+        kept = ~np.isin(segment.arrays.ids[ordinals], stale)
+        ordinals, relevance = ordinals[kept], relevance[kept]
+    extra = None
+    changed = _score_changed(candidates, terms, segment, frequency) if candidates else []
+    if changed:
+        columns = list(zip(*changed, strict=True))
+        extra = Arrays(*(np.array(c, dtype=np.int64) for c in columns[:5]))
+        relevance = np.concatenate([relevance, np.array(columns[5], dtype=np.float64)])
+    return Matches(segment.arrays, ordinals, extra, relevance)
 
 
 def _posting_lists(
@@ -461,7 +478,7 @@ def _posting_lists(
         words = [found[word] for word in term.exact if word in found]
         if term.prefix:
             words += [one for word, one in found.items() if word.startswith(term.prefix)]
-        lists.append(postings.union(words))
+        lists.append(postings.union(words, segment.documents))
     return lists, frequency
 
 

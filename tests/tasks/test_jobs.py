@@ -17,6 +17,7 @@ from tests.harvest.conftest import import_emulator, serve, small_world  # noqa: 
 from communs.emulator import EmulatorServer
 from communs.harvest.models import HarvestRun, PendingIndex
 from communs.repositories.models import Repository
+from communs.search.models import RepositoryEntry, StaleDocument, WordSegment
 from communs.sources.models import Forge
 from communs.tasks import jobs, periodic
 from communs.tasks.locks import forge_lock
@@ -78,6 +79,11 @@ def test_the_task_functions_store_what_the_harvest_command_stores(
     jobs.after_harvest(True)
     by_tasks = rows()
     assert not PendingIndex.objects.exists()
+    # The search's word index holds what was harvested; nothing is left pending.
+    segment = WordSegment.objects.get(ready=True)
+    assert segment.documents == RepositoryEntry.objects.count() == len(by_tasks)
+    assert not StaleDocument.objects.exists()
+    assert jobs.refresh_word_index() == {"built": False}
     Repository.objects.all().delete()
     HarvestRun.objects.all().delete()
     call_command("harvest", "--no-progress", stdout=open("/dev/null", "w"))  # noqa: SIM115

@@ -57,8 +57,6 @@ class Backend:
     vendor = ""
     # Whether facet counts gather the matching rows once (see engine._facet_statement).
     materialise = False
-    # Whether documents of coded kinds are written with their facet code.
-    facet_codes = False
     # How ORDER BY puts unknown values last in a descending sort.
     desc_nulls_last = "DESC"
 
@@ -134,7 +132,6 @@ def _rowid_range(pk: int) -> tuple[int, int]:
 
 class SQLiteBackend(Backend):
     vendor = "sqlite"
-    facet_codes = True
 
     def write(self, cursor: CursorWrapper, kind: DocumentKind, documents: list[Document]) -> None:
         if not documents:

@@ -146,9 +146,44 @@ def _facet_of_flag(flag: str) -> str:
     return "pushed_within" if flag.startswith("pushed_") else flag
 
 
-@dataclass(frozen=True)
+def _read_organisations() -> dict[str, Any]:
+    organisations = list(
+        Organisation.objects.values_list("pk", "parent_id", "key", "name", "level")
+    )
+    return {
+        "parent": {pk: parent for pk, parent, *_ in organisations},
+        "key": {pk: key for pk, _, key, *_ in organisations},
+        "name": {pk: name for pk, _, _, name, _ in organisations},
+        "ministry_ids": frozenset(
+            pk for pk, *_, level in organisations if level == Organisation.Level.MINISTRY
+        ),
+    }
+
+
+def _read_forges() -> dict[str, Any]:
+    forges = list(Forge.objects.values_list("pk", "organisation_id", "host"))
+    return {
+        "forge_organisation": {pk: organisation for pk, organisation, _ in forges},
+        "forge_host": {pk: host for pk, _, host in forges},
+    }
+
+
+def _read_accounts() -> dict[str, Any]:
+    return {"account_organisation": dict(Account.objects.values_list("pk", "organisation_id"))}
+
+
+# Each part of the hierarchy, what reads it, and the names it gives.
+_DIRECTORY_PARTS = {
+    "organisations": (_read_organisations, ("parent", "key", "name", "ministry_ids")),
+    "forges": (_read_forges, ("forge_organisation", "forge_host")),
+    "accounts": (_read_accounts, ("account_organisation",)),
+}
+
+
 class Directory:
-    """The hierarchy, read in three small queries and cached briefly."""
+    """The hierarchy: organisations, forges, accounts, each read in one small query when
+    a search first needs it and cached briefly (a search counting languages, licences
+    and forges reads the forges alone)."""
 
     parent: dict[int, int | None]
     key: dict[int, str]
@@ -157,6 +192,15 @@ class Directory:
     account_organisation: dict[int, int | None]
     forge_organisation: dict[int, int | None]
     forge_host: dict[int, str]
+
+    def __getattr__(self, attribute: str) -> Any:
+        # Only for what is not read yet: a part's values become plain attributes.
+        for part, (read, names) in _DIRECTORY_PARTS.items():
+            if attribute in names:
+                values = cache.get_or_set(f"{DIRECTORY_KEY}.{part}", read, DIRECTORY_TTL)
+                self.__dict__.update(values)
+                return values[attribute]
+        raise AttributeError(attribute)
 
     def subtree(self, root: int) -> list[int]:
         children: dict[int, list[int]] = {}
@@ -182,26 +226,13 @@ class Directory:
         return chain
 
 
-def _read_directory() -> Directory:
-    organisations = list(
-        Organisation.objects.values_list("pk", "parent_id", "key", "name", "level")
-    )
-    forges = list(Forge.objects.values_list("pk", "organisation_id", "host"))
-    return Directory(
-        parent={pk: parent for pk, parent, *_ in organisations},
-        key={pk: key for pk, _, key, *_ in organisations},
-        name={pk: name for pk, _, _, name, _ in organisations},
-        ministry_ids=frozenset(
-            pk for pk, *_, level in organisations if level == Organisation.Level.MINISTRY
-        ),
-        account_organisation=dict(Account.objects.values_list("pk", "organisation_id")),
-        forge_organisation={pk: organisation for pk, organisation, _ in forges},
-        forge_host={pk: host for pk, _, host in forges},
-    )
-
-
 def directory() -> Directory:
-    return cache.get_or_set(DIRECTORY_KEY, _read_directory, DIRECTORY_TTL)
+    return Directory()
+
+
+def forget_directory() -> None:
+    """Read the hierarchy again at the next search (after storing data)."""
+    cache.delete_many([f"{DIRECTORY_KEY}.{part}" for part in _DIRECTORY_PARTS])
 
 
 # -- the search -------------------------------------------------------------------------
@@ -566,7 +597,7 @@ def count_unfiltered(languages: Sequence[str]) -> None:
     """Count the list's unfiltered counts (the default view: no gone, no hidden) in each
     of ``languages``: what ``refresh_figures`` calls, so no visitor pays for them."""
     # The hierarchy as it is now, not as this process cached it before storing data.
-    cache.delete(DIRECTORY_KEY)
+    forget_directory()
     now = timezone.now().replace(second=0, microsecond=0)
     for language in languages:
         with override(language):

@@ -121,10 +121,11 @@ FACET_CODE_MASK = (1 << FACET_CODE_BITS) - 1
 class FacetCode(models.Model):
     """One combination of the values a words search counts and hides by, as a number.
 
-    SQLite only (PostgreSQL leaves this table empty): each repository's words carry the
-    code of its entry's combination in their rowid, so "how many matches per language,
-    licence and forge" is a ``GROUP BY`` over the matching rowids, without reading one
-    entry per match. A code, once given, keeps its meaning for good: codes are added,
+    The word index counts its matches per code on both backends (``wordindex``); on
+    SQLite each repository's words also carry the code of its entry's combination in
+    their FTS5 rowid, so the statements count "how many matches per language, licence
+    and forge" over the matching rowids, without reading one entry per match. A code,
+    once given, keeps its meaning for good: codes are added,
     never changed or removed (one unused is harmless), so no reader can misread one.
     """
 

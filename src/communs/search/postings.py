@@ -122,17 +122,33 @@ def union(lists: Sequence[PostingList], documents: int = 0) -> PostingList:
 
 def intersect(lists: Sequence[PostingList]) -> tuple[np.ndarray, np.ndarray]:
     """The documents holding every word: their ordinals (ascending) and scores, the sum
-    of their impacts in the order of ``lists`` (float64)."""
+    of their impacts in the order of ``lists`` (float64).
+
+    The shortest list is looked up in the others (binary search, its length times the
+    log of theirs): "reproducible code paper" at a million, lists of 100,000 to 300,000,
+    took 40 ms merged and sorted, a few ms looked up.
+    """
     if not lists:
         return np.empty(0, ORDINAL), np.empty(0, np.float64)
-    ordinals = lists[0].ordinals
-    scores = lists[0].impacts.astype(np.float64)
-    for other in lists[1:]:
-        ordinals, mine, theirs = np.intersect1d(
-            ordinals, other.ordinals, assume_unique=True, return_indices=True
-        )
-        scores = scores[mine] + other.impacts[theirs]
+    ordinals = min(lists, key=len).ordinals
+    for other in sorted(lists, key=len):
+        if not len(ordinals):
+            break
+        found = _positions(other.ordinals, ordinals)
+        ordinals = ordinals[found >= 0]
+    scores = np.zeros(len(ordinals), np.float64)
+    for one in lists:
+        scores += one.impacts[_positions(one.ordinals, ordinals)]
     return ordinals, scores
+
+
+def _positions(sorted_ordinals: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Where each of ``wanted`` is in ``sorted_ordinals``, -1 where it is not."""
+    if not len(sorted_ordinals):
+        return np.full(len(wanted), -1, np.int64)
+    where = np.searchsorted(sorted_ordinals, wanted)
+    where[where == len(sorted_ordinals)] = 0
+    return np.where(sorted_ordinals[where] == wanted, where, -1)
 
 
 def best(

@@ -237,3 +237,20 @@ def test_a_prefix_reads_its_words_as_one_range(catalogue: list[Repository]) -> N
     if connection.vendor == "sqlite":
         # (PostgreSQL would offer "cartographie" as a near word, as its statements do.)
         assert ids_found("cartographiez") == []
+
+
+@pytest.mark.django_db
+def test_a_rebuild_replaces_the_segments_without_changed_documents(
+    catalogue: list[Repository],
+) -> None:
+    from communs.search import rebuild_index
+
+    wordindex.build_segment()
+    index_repositories([row.pk for row in catalogue[:3]])
+    before = sorted(ids_found("cartographie"))
+    rebuild_index()
+    # One new segment, holding everything; nothing left to read beside it.
+    (segment,) = WordSegment.objects.all()
+    assert segment.ready and segment.documents == len(catalogue)
+    assert not StaleDocument.objects.exists()
+    assert sorted(ids_found("cartographie")) == before

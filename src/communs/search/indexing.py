@@ -30,7 +30,14 @@ from communs.search.backends import current_backend
 from communs.search.documents import ORGANISATION, REPOSITORY, Document
 from communs.search.licences import is_free_licence
 from communs.search.models import FacetCode, OrganisationEntry, RepositoryEntry
-from communs.search.wordindex import Values, build_segment, epoch, mark_stale, owner_key
+from communs.search.wordindex import (
+    Values,
+    build_segment,
+    epoch,
+    forget_word_index,
+    mark_stale,
+    owner_key,
+)
 from communs.sources.models import Organisation
 
 BATCH_SIZE = 2000
@@ -301,11 +308,15 @@ def _ids(selection: QuerySet | Iterable[int] | None, model: type) -> Iterator[li
         yield batch
 
 
-def index_repositories(selection: QuerySet[Repository] | Iterable[int] | None = None) -> int:
+def index_repositories(
+    selection: QuerySet[Repository] | Iterable[int] | None = None, *, word_index: bool = True
+) -> int:
     """Index these repositories (a queryset or primary keys; None: all of them).
 
     Ids of repositories that no longer exist leave the index. Runs in one transaction
     (inside the caller's, if any). Returns how many repositories were indexed.
+    ``word_index=False``: not written as changed documents for the word index (a full
+    rebuild, which drops the word index's segments and builds one afterwards).
     """
     backend = current_backend()
     done = 0
@@ -327,16 +338,17 @@ def index_repositories(selection: QuerySet[Repository] | Iterable[int] | None = 
                 repository_document(row, code) for row, code in zip(rows, coded, strict=True)
             ]
             backend.write(cursor, REPOSITORY, documents)
-            # Searches read these from here until the word index's next segment.
-            values = [
-                Values(
-                    owner_key(entry[_ACCOUNT], entry[_FORGE]),
-                    epoch(row["pushed_at"]),
-                    entry[_SCORE],
-                )
-                for row, entry in zip(rows, entries, strict=True)
-            ]
-            mark_stale(cursor, documents, values, missing)
+            if word_index:
+                # Searches read these from here until the word index's next segment.
+                values = [
+                    Values(
+                        owner_key(entry[_ACCOUNT], entry[_FORGE]),
+                        epoch(row["pushed_at"]),
+                        entry[_SCORE],
+                    )
+                    for row, entry in zip(rows, entries, strict=True)
+                ]
+                mark_stale(cursor, documents, values, missing)
             done += len(rows)
         # The search's cached counts follow the index stamp of the shared figures
         # cache: a new one once committed (a search in between would cache the old
@@ -377,8 +389,10 @@ def index_organisations(selection: QuerySet[Organisation] | Iterable[int] | None
 def rebuild_index() -> IndexCounts:
     """Empty the index and index every repository and organisation again.
 
-    One transaction: readers see the old index until the new one is whole; then a new
-    segment of the word index (``wordindex.build_segment``).
+    One transaction: readers see the old index until the new one is whole. The word
+    index's segments go in the same transaction (searches then read the statements),
+    and a new one is built from what was committed (``wordindex.build_segment``): a
+    million changed documents written and forgotten again would cost more.
     """
     backend = current_backend()
     with transaction.atomic():
@@ -386,7 +400,10 @@ def rebuild_index() -> IndexCounts:
             for kind, model in ((REPOSITORY, RepositoryEntry), (ORGANISATION, OrganisationEntry)):
                 model.objects.all().delete()
                 backend.clear(cursor, kind)
-        counts = IndexCounts(repositories=index_repositories(), organisations=index_organisations())
+            forget_word_index(cursor)
+        counts = IndexCounts(
+            repositories=index_repositories(word_index=False), organisations=index_organisations()
+        )
         with connection.cursor() as cursor:
             for kind in (REPOSITORY, ORGANISATION):
                 backend.optimise(cursor, kind)

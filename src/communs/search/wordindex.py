@@ -281,6 +281,13 @@ def _delete_segments(cursor: CursorWrapper, ids: list[int]) -> None:
         cursor.execute(f"DELETE FROM {_SEGMENT} WHERE id = %s", [pk])  # noqa: S608
 
 
+def forget_word_index(cursor: CursorWrapper) -> None:
+    """Drop every segment and changed document (a full rebuild of the index follows)."""
+    cursor.execute(f"SELECT id FROM {_SEGMENT}")  # noqa: S608
+    _delete_segments(cursor, [int(row[0]) for row in cursor.fetchall()])
+    cursor.execute(f"DELETE FROM {_STALE}")  # noqa: S608
+
+
 def _forget_abandoned() -> None:
     cutoff = timezone.now() - ABANDONED_AFTER
     abandoned = list(

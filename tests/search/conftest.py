@@ -62,7 +62,7 @@ WORD_INDEX_MODE = ["statements"]
 def word_index(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Every search test runs three ways, which must give the same answers:
 
-    - ``statements``: FTS5 or the tsvector, as without a word index;
+    - ``statements``: FTS5 or the tsvector and the entry table, as without a word index;
     - ``word index``: a segment built once the fixture's repositories are indexed (or
       before the first search, for tests that make their own), what a test changes
       afterwards read as changed documents;
@@ -76,6 +76,7 @@ def word_index(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     wordindex._CODES.clear()
     if mode == "statements":
         monkeypatch.setattr(wordindex, "find", lambda terms: None)
+        monkeypatch.setattr(wordindex, "find_all", lambda: None)
         return mode
     if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
         return mode
@@ -83,14 +84,22 @@ def word_index(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     if mode == "changed documents":
         wordindex.build_segment()
         return mode
-    find = wordindex.find
+    find, find_all = wordindex.find, wordindex.find_all
 
-    def built_first(terms: list[wordindex.Term]) -> wordindex.Matches | None:
+    def build_first() -> None:
         if not WordSegment.objects.filter(ready=True).exists():
             wordindex.build_segment()
+
+    def built_first(terms: list[wordindex.Term]) -> wordindex.Matches | None:
+        build_first()
         return find(terms)
 
+    def all_built_first() -> wordindex.Matches | None:
+        build_first()
+        return find_all()
+
     monkeypatch.setattr(wordindex, "find", built_first)
+    monkeypatch.setattr(wordindex, "find_all", all_built_first)
     return mode
 
 

@@ -33,6 +33,7 @@ def word_index(monkeypatch: pytest.MonkeyPatch) -> str:
     """These tests look at the statements themselves: no word index answers here (its
     own tuning is in test_word_index.py)."""
     monkeypatch.setattr(wordindex, "find", lambda terms: None)
+    monkeypatch.setattr(wordindex, "find_all", lambda: None)
     return "statements"
 
 

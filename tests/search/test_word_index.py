@@ -254,3 +254,28 @@ def test_a_rebuild_replaces_the_segments_without_changed_documents(
     assert segment.ready and segment.documents == len(catalogue)
     assert not StaleDocument.objects.exists()
     assert sorted(ids_found("cartographie")) == before
+
+
+@pytest.mark.django_db
+def test_counts_without_words_come_from_the_segment_and_the_changes(
+    catalogue: list[Repository],
+) -> None:
+    from communs.search.models import RepositoryEntry
+
+    wordindex.build_segment()
+    # A change and a deletion beside the segment.
+    Repository.objects.filter(pk=catalogue[0].pk).update(language="Fortran")
+    index_repositories([catalogue[0].pk])
+    gone = catalogue[1].pk
+    catalogue[1].delete()
+    index_repositories([gone])
+    everything = wordindex.find_all()
+    assert everything is not None
+    assert sorted(everything.ids.tolist()) == sorted(
+        RepositoryEntry.objects.values_list("pk", flat=True)
+    )
+    query = SearchQuery(language="Fortran", include_gone=True, include_hidden=True)
+    with CaptureQueriesContext(connection) as captured:
+        result = search_repositories(query)
+    assert result.total == 1 and result.items[0].pk == catalogue[0].pk
+    assert not any("GROUP BY" in q["sql"] for q in captured.captured_queries)

@@ -585,7 +585,7 @@ def _unfiltered(plan: _Plan, facets: Sequence[str]) -> _Counts:
     )
     # Every facet at once (one pass more than some ask for): one entry serves them all.
     counts = cached_statistic(
-        name, lambda: _count_rows(bare, FACETS), max_age=UNFILTERED_MAX_AGE, follows_index=True
+        name, lambda: _counted(bare, FACETS), max_age=UNFILTERED_MAX_AGE, follows_index=True
     )
     return _Counts(
         total=counts.total,
@@ -647,10 +647,10 @@ def _count_filtered(plan: _Plan, facets: Sequence[str]) -> _Counts:
             # A chosen value past the FACET_LIMIT most frequent is not among the cached
             # ones: its count is then read with the others.
             if any(v.value == chosen for v in values):
-                counts = _count_rows(plan, [f for f in facets if f != name])
+                counts = _counted(plan, [f for f in facets if f != name])
                 counts.facets[name] = _ranked(list(values), chosen)
                 return counts
-    return _count_rows(plan, facets)
+    return _counted(plan, facets)
 
 
 def _count_rows(plan: _Plan, facets: Sequence[str], page: _PageSpec | None = None) -> _Counts:
@@ -986,7 +986,9 @@ def _match_masks(
             ids = [pk for pk, host in plan.directory.forge_host.items() if host == query.forge]
             kept = np.isin(table.forge, ids)
         elif name in ("organisation", "ministry"):
-            masks[name] = np.isin(matches.owners, _owner_keys(plan, name))
+            # Which distinct owners it keeps, then each match through its owner's place.
+            allowed = np.isin(matches.owner_keys, _owner_keys(plan, name))
+            masks[name] = allowed[matches.owner_index]
             continue
         elif name == "pushed_within":
             cutoff = plan.now - timedelta(days=query.pushed_within or 0)
@@ -1043,24 +1045,7 @@ def _from_word_index(
     if found is None:
         return None
     matches = found
-    table = wordindex.code_table(int(matches.codes.max()) + 1 if len(matches.codes) else 0)
-    visible = np.ones(table.size, bool)
-    if not plan.query.include_gone:
-        visible &= ~table.gone
-    if not plan.query.shows_hidden:
-        visible &= (table.flags & (1 << FLAG_BITS.index("hidden"))) == 0
-    shown = visible[matches.codes]
-    masks = _match_masks(plan, matches, table)
-
-    def kept(skip: str | None) -> np.ndarray:
-        keep = shown.copy()
-        for name, mask in masks.items():
-            if name != skip:
-                keep &= mask
-        return keep
-
-    counted = {name: _index_facet(name, plan, matches, table, kept(name)) for name in facets}
-    chosen = kept(None)
+    counted, chosen = _index_counts(plan, matches, facets)
     total = int(chosen.sum())
     per_page = plan.query.per_page
     pages = max(1, ceil(total / per_page))
@@ -1088,6 +1073,42 @@ def _from_word_index(
     return _result(page_ids, total, counted, next_cursor, page, pages, per_page, sort)
 
 
+def _index_counts(
+    plan: _Plan, matches: wordindex.Matches, facets: Sequence[str]
+) -> tuple[dict[str, list[FacetValue]], np.ndarray]:
+    """Every facet's values over ``matches`` (each under every filter but its own), and
+    which matches the list shows (every filter, gone and hidden ones left out)."""
+    table = wordindex.code_table(int(matches.codes.max()) + 1 if len(matches.codes) else 0)
+    visible = np.ones(table.size, bool)
+    if not plan.query.include_gone:
+        visible &= ~table.gone
+    if not plan.query.shows_hidden:
+        visible &= (table.flags & (1 << FLAG_BITS.index("hidden"))) == 0
+    shown = visible[matches.codes]
+    masks = _match_masks(plan, matches, table)
+
+    def kept(skip: str | None) -> np.ndarray:
+        keep = shown.copy()
+        for name, mask in masks.items():
+            if name != skip:
+                keep &= mask
+        return keep
+
+    counted = {name: _index_facet(name, plan, matches, table, kept(name)) for name in facets}
+    return counted, kept(None)
+
+
+def _counted(plan: _Plan, facets: Sequence[str]) -> _Counts:
+    """The counts of a search without words: over every document of the word index when
+    it has a usable segment (arrays, a few milliseconds a million), else the statements."""
+    if plan.match is None:
+        everything = wordindex.find_all()
+        if everything is not None:
+            counted, chosen = _index_counts(plan, everything, facets)
+            return _Counts(total=int(chosen.sum()), facets=counted)
+    return _count_rows(plan, facets)
+
+
 def _index_facet(
     name: str,
     plan: _Plan,
@@ -1097,10 +1118,12 @@ def _index_facet(
 ) -> list[FacetValue]:
     """One facet's values over the matches ``keep`` holds (every filter but its own)."""
     if name in ("organisation", "ministry"):
-        owners, counts = np.unique(matches.owners[keep], return_counts=True)
+        keys = matches.owner_keys
+        counts = np.bincount(matches.owner_index[keep], minlength=len(keys))
         by_owner = {
-            (int(o), None) if o >= 0 else (None, -1 - int(o)): int(n)
-            for o, n in zip(owners, counts, strict=True)
+            (int(keys[i]), None) if keys[i] >= 0 else (None, -1 - int(keys[i])): int(n)
+            for i, n in enumerate(counts)
+            if n
         }
         return _organisation_facet(name, by_owner, plan)
     if name == "pushed_within":

@@ -335,6 +335,10 @@ class Arrays:
     owners: np.ndarray  # int64
     pushed: np.ndarray  # int64
     scores: np.ndarray  # int32 (code.gouv.fr scores, not relevance)
+    # The distinct owners (sorted), and each document's place among them: owners are
+    # counted and filtered through these (``bincount``), not sorted per search.
+    owner_keys: np.ndarray | None = None
+    owner_index: np.ndarray | None = None
 
 
 _ARRAY_NAMES = ("ids", "codes", "owners", "pushed", "scores")
@@ -372,12 +376,12 @@ def current_segment(cursor: CursorWrapper) -> Segment | None:
             [pk],
         )
         blobs = cursor.fetchone()
-        arrays = Arrays(
-            *(
-                np.frombuffer(bytes(blob), kind).astype(np.int64 if kind == np.uint32 else kind)
-                for blob, kind in zip(blobs, _TYPES, strict=True)
-            )
-        )
+        columns = [
+            np.frombuffer(bytes(blob), kind).astype(np.int64 if kind == np.uint32 else kind)
+            for blob, kind in zip(blobs, _TYPES, strict=True)
+        ]
+        keys, index = np.unique(columns[2], return_inverse=True)
+        arrays = Arrays(*columns, owner_keys=keys, owner_index=index.astype(np.int64))
         for old in sorted(_ARRAYS)[:-1]:
             _ARRAYS.pop(old, None)
         _ARRAYS[known] = arrays
@@ -426,6 +430,34 @@ class Matches:
     pushed = property(lambda self: self._column("pushed"))
     scores = property(lambda self: self._column("scores"))
 
+    @property
+    def owner_keys(self) -> np.ndarray:
+        """The distinct owners, those of the changed documents the segment lacks last."""
+        self._owner_groups()
+        return self._columns["owner_keys"]
+
+    @property
+    def owner_index(self) -> np.ndarray:
+        """Each match's place in :attr:`owner_keys`."""
+        self._owner_groups()
+        return self._columns["owner_index"]
+
+    def _owner_groups(self) -> None:
+        if "owner_index" in self._columns:
+            return
+        keys, index = self._segment.owner_keys, self._segment.owner_index
+        assert keys is not None and index is not None
+        found = index[self._ordinals]
+        if self._changed is not None and len(self._changed.owners):
+            where = {int(key): i for i, key in enumerate(keys)}
+            extra = [int(o) for o in self._changed.owners if int(o) not in where]
+            for owner in dict.fromkeys(extra):
+                where[owner] = len(where)
+            keys = np.concatenate([keys, np.array(list(dict.fromkeys(extra)), np.int64)])
+            mapped = np.array([where[int(o)] for o in self._changed.owners], np.int64)
+            found = np.concatenate([found, mapped])
+        self._columns["owner_keys"], self._columns["owner_index"] = keys, found
+
 
 def _like(term: Term) -> list[str]:
     return [f"% {word}:%" for word in term.exact] + ([f"% {term.prefix}%"] if term.prefix else [])
@@ -471,6 +503,39 @@ def find(terms: Sequence[Term]) -> Matches | None:
         extra = Arrays(*(np.array(c, dtype=np.int64) for c in columns[:5]))
         relevance = np.concatenate([relevance, np.array(columns[5], dtype=np.float64)])
     return Matches(segment.arrays, ordinals, extra, relevance)
+
+
+def find_all() -> Matches | None:
+    """Every document (a search without words: its counts), from the segment and the
+    changed documents; None as for :func:`find`."""
+    if not settings.SEARCH_WORD_INDEX:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, deleted, code, owner, pushed, score FROM {_STALE} LIMIT %s",  # noqa: S608
+            [MAX_STALE + 1],
+        )
+        changed = cursor.fetchall()
+        if len(changed) > MAX_STALE:
+            return None
+        segment = current_segment(cursor)
+        if segment is None:
+            return None
+    ordinals = np.arange(segment.documents, dtype=np.int64)
+    if changed:
+        stale = np.array([row[0] for row in changed], dtype=np.int64)
+        ordinals = ordinals[~np.isin(segment.arrays.ids, stale)]
+    kept = [row for row in changed if not row[1]]
+    extra = None
+    if kept:
+        extra = Arrays(
+            np.array([row[0] for row in kept], np.int64),
+            np.array([row[2] for row in kept], np.int64),
+            np.array([row[3] for row in kept], np.int64),
+            np.array([NO_PUSH if row[4] is None else row[4] for row in kept], np.int64),
+            np.array([NO_SCORE if row[5] is None else row[5] for row in kept], np.int32),
+        )
+    return Matches(segment.arrays, ordinals, extra, np.zeros(len(ordinals) + len(kept)))
 
 
 def _posting_lists(

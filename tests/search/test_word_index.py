@@ -40,8 +40,10 @@ def posting(pairs: dict[int, float]) -> PostingList:
 
 @pytest.fixture
 def word_index() -> str:
-    """These tests build their segments themselves."""
+    """These tests build their segments themselves (and start with empty caches)."""
     WORD_INDEX_MODE[0] = "own"
+    wordindex._ARRAYS.clear()
+    wordindex._CODES.clear()
     return "own"
 
 
@@ -279,3 +281,89 @@ def test_counts_without_words_come_from_the_segment_and_the_changes(
         result = search_repositories(query)
     assert result.total == 1 and result.items[0].pk == catalogue[0].pk
     assert not any("GROUP BY" in q["sql"] for q in captured.captured_queries)
+
+
+@pytest.mark.django_db
+def test_a_build_committed_during_a_search_neither_loses_nor_doubles_a_change(
+    catalogue: list[Repository], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wordindex.build_segment()
+    renamed = Repository.objects.get(pk=ids_found("projet")[0])
+    Repository.objects.filter(pk=renamed.pk).update(
+        name="renomme", full_path=f"{renamed.full_path}-renomme"
+    )
+    index_repositories([renamed.pk])
+    segment_of = wordindex.current_segment
+    built = []
+
+    def build_in_between(cursor):  # noqa: ANN001, ANN202
+        if not built:
+            # After the search read the changed documents, before it reads the segment.
+            built.append(True)
+            wordindex.build_segment()
+        return segment_of(cursor)
+
+    monkeypatch.setattr(wordindex, "current_segment", build_in_between)
+    assert ids_found("renomme") == [renamed.pk]
+    assert built and not StaleDocument.objects.exists()
+    assert ids_found("renomme") == [renamed.pk]
+
+
+@pytest.mark.django_db
+def test_a_rebuild_during_a_build_leaves_one_segment_and_no_orphan_words(
+    catalogue: list[Repository], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from communs.search import rebuild_index
+
+    entries = wordindex._entries
+    rebuilt = []
+
+    def rebuild_meanwhile(cursor, after, codes):  # noqa: ANN001, ANN202
+        if not rebuilt:
+            rebuilt.append(True)  # (the rebuild's own build reads entries too)
+            rebuild_index()
+        return entries(cursor, after, codes)
+
+    monkeypatch.setattr(wordindex, "_entries", rebuild_meanwhile)
+    outer = wordindex.build_segment()
+    assert outer.documents == 0  # its header went with the rebuild: it gave up
+    (segment,) = WordSegment.objects.all()
+    assert segment.ready and segment.documents == len(catalogue)
+    assert set(SegmentWord.objects.values_list("segment_id", flat=True)) == {segment.pk}
+
+
+@pytest.mark.django_db
+def test_a_code_committed_out_of_order_is_read_again(catalogue: list[Repository]) -> None:
+    from communs.search.models import FacetCode
+
+    codes = np.array(list(FacetCode.objects.values_list("pk", flat=True)))
+    table = wordindex.code_table(codes)
+    assert table.known[codes].all()
+    # A code below the highest known, committed after this process read them.
+    hole = int(codes.max()) + 2
+    FacetCode.objects.create(
+        pk=hole + 1, language="Zig", license="", forge_id=1, flags=0, gone=False
+    )
+    wordindex.code_table(np.array([hole + 1]))
+    FacetCode.objects.create(pk=hole, language="Ada", license="", forge_id=1, flags=0, gone=False)
+    again = wordindex.code_table(np.array([hole]))
+    assert again.known[hole] and again.languages[again.language[hole]] == "Ada"
+
+
+@pytest.mark.django_db
+def test_a_cursor_says_which_scores_made_it(catalogue: list[Repository], settings: object) -> None:
+    from communs.search import InvalidCursor
+    from communs.search.cursor import WordScore, decode_cursor
+
+    wordindex.build_segment()
+    first = search_repositories(SearchQuery(q="cartographie", per_page=5, cursor="start"))
+    assert first.next_cursor
+    assert isinstance(decode_cursor(first.next_cursor, "relevance").key, WordScore)
+    second = search_repositories(
+        SearchQuery(q="cartographie", per_page=5, cursor=first.next_cursor)
+    )
+    assert not {r.pk for r in first.items} & {r.pk for r in second.items}
+    # The word index off: its cursor cannot be continued by the statements' scores.
+    settings.SEARCH_WORD_INDEX = False  # type: ignore[attr-defined]
+    with pytest.raises(InvalidCursor):
+        search_repositories(SearchQuery(q="cartographie", per_page=5, cursor=first.next_cursor))

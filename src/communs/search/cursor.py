@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,15 +23,25 @@ class InvalidCursor(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class WordScore:
+    """A relevance key given by the word index: its scores are not FTS5's or
+    PostgreSQL's, so a cursor says which made it (``{"w": score}``)."""
+
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
 class Cursor:
     sort: str
-    key: object  # None, int, float, str or datetime: the sort column's value
+    key: object  # None, int, float, str, datetime or WordScore: the sort column's value
     id: int
 
 
 def _plain(value: object) -> object:
     if isinstance(value, datetime):
         return {"t": value.isoformat()}
+    if isinstance(value, WordScore):
+        return {"w": value.value}
     return value
 
 
@@ -56,7 +67,14 @@ def decode_cursor(text: str, sort: str) -> Cursor:
     # bool is an int in Python: refuse it where an id is expected.
     if not isinstance(row_id, int) or isinstance(row_id, bool) or not 0 <= row_id < 2**63:
         raise InvalidCursor("bad id")
-    if isinstance(key, dict):
+    if isinstance(key, dict) and "w" in key:
+        score = key["w"]
+        if isinstance(score, bool) or not isinstance(score, int | float) or len(key) != 1:
+            raise InvalidCursor("bad score")
+        if not math.isfinite(score):
+            raise InvalidCursor("bad score")
+        key = WordScore(float(score))
+    elif isinstance(key, dict):
         try:
             key = datetime.fromisoformat(key["t"])
         except (KeyError, TypeError, ValueError) as error:
@@ -75,7 +93,7 @@ def decode_cursor(text: str, sort: str) -> Cursor:
 
 # The type of each sort's key (None is always allowed: rows without a value sort last).
 KEY_TYPES: dict[str, type | tuple[type, ...]] = {
-    "relevance": (int, float),
+    "relevance": (int, float, WordScore),
     "pushed": datetime,
     "created": datetime,
     "score": int,

@@ -58,7 +58,13 @@ from communs.figures import cached_statistic, current_generation
 from communs.repositories.models import Repository
 from communs.search import postings, wordindex
 from communs.search.backends import Backend, TextMatch, current_backend
-from communs.search.cursor import Cursor, InvalidCursor, decode_cursor, encode_cursor
+from communs.search.cursor import (
+    Cursor,
+    InvalidCursor,
+    WordScore,
+    decode_cursor,
+    encode_cursor,
+)
 from communs.search.documents import REPOSITORY
 from communs.search.models import FLAG_BITS
 from communs.search.query import (
@@ -910,6 +916,10 @@ def _search(query: SearchQuery) -> SearchResult:
     found = _from_word_index(plan, spec, facets, page, sort_name)
     if found is not None:
         return found
+    if cursor is not None and isinstance(cursor.key, WordScore):
+        # Its scores are the word index's, which cannot answer now (too many changes
+        # pending, or turned off): the statements' scores are not comparable.
+        raise InvalidCursor("made by the word index, which cannot answer now: start again")
 
     # With words, PostgreSQL gathers the matching rows once for the counts and the
     # page: reading them is most of a search's time (see _facet_statement).
@@ -1039,8 +1049,8 @@ def _from_word_index(
     if plan.match is None:
         return None
     relevance = spec.sort.column is None
-    if relevance and spec.cursor is not None and not isinstance(spec.cursor.key, float | int):
-        return None  # a key this index never gives: the statements answer it
+    if relevance and spec.cursor is not None and not isinstance(spec.cursor.key, WordScore):
+        return None  # a key the statements gave: they answer it
     found = wordindex.find(_word_terms(plan))
     if found is None:
         return None
@@ -1062,14 +1072,17 @@ def _from_word_index(
             next_cursor = encode_cursor(Cursor(sort, key, ids[-1]))
         return _result(ids, total, counted, next_cursor, page, pages, per_page, sort)
     ids, scores = matches.ids[chosen], found.relevance[chosen]
-    after = (float(spec.cursor.key), spec.cursor.id) if spec.cursor is not None else None
+    after = None
+    if spec.cursor is not None:
+        assert isinstance(spec.cursor.key, WordScore)
+        after = (spec.cursor.key.value, spec.cursor.id)
     positions = postings.best(scores, ids, spec.offset + spec.limit, after)[spec.offset :]
     page_ids = [int(pk) for pk in ids[positions]]
     next_cursor = None
     if plan.query.cursor and len(page_ids) > per_page:
         page_ids = page_ids[:per_page]
         last = positions[per_page - 1]
-        next_cursor = encode_cursor(Cursor(sort, float(scores[last]), int(ids[last])))
+        next_cursor = encode_cursor(Cursor(sort, WordScore(float(scores[last])), int(ids[last])))
     return _result(page_ids, total, counted, next_cursor, page, pages, per_page, sort)
 
 
@@ -1078,7 +1091,7 @@ def _index_counts(
 ) -> tuple[dict[str, list[FacetValue]], np.ndarray]:
     """Every facet's values over ``matches`` (each under every filter but its own), and
     which matches the list shows (every filter, gone and hidden ones left out)."""
-    table = wordindex.code_table(int(matches.codes.max()) + 1 if len(matches.codes) else 0)
+    table = wordindex.code_table(matches.codes)
     visible = np.ones(table.size, bool)
     if not plan.query.include_gone:
         visible &= ~table.gone

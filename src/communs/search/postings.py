@@ -100,18 +100,15 @@ def union(lists: Sequence[PostingList], documents: int = 0) -> PostingList:
         return PostingList.empty()
     if len(lists) == 1:
         return lists[0]
-    total = sum(len(one) for one in lists)
-    if documents and total * 64 >= documents:
-        best_impact = np.zeros(documents, IMPACT)
-        present = np.zeros(documents, bool)
-        for one in lists:
-            # No ordinal twice within one list: a plain fancy assignment is exact.
-            best_impact[one.ordinals] = np.maximum(best_impact[one.ordinals], one.impacts)
-            present[one.ordinals] = True
-        ordinals = np.flatnonzero(present).astype(ORDINAL)
-        return PostingList(ordinals, best_impact[ordinals])
     ordinals = np.concatenate([one.ordinals for one in lists])
     weights = np.concatenate([one.impacts for one in lists])
+    if documents and len(ordinals) * 64 >= documents:
+        best_impact = np.zeros(documents, IMPACT)
+        np.maximum.at(best_impact, ordinals, weights)
+        present = np.zeros(documents, bool)
+        present[ordinals] = True
+        kept = np.flatnonzero(present).astype(ORDINAL)
+        return PostingList(kept, best_impact[kept])
     # By ordinal, the best impact first within each: the first of each run is kept.
     order = np.lexsort((-weights, ordinals))
     ordinals, weights = ordinals[order], weights[order]

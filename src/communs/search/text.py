@@ -46,13 +46,21 @@ def clean_text(raw: object, limit: int = MAX_QUERY_CHARS) -> str:
     return " ".join(text.split())
 
 
+# Ligatures and stroked letters, which Unicode does not decompose.
+_UNDECOMPOSED = str.maketrans(
+    {"œ": "oe", "æ": "ae", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ı": "i"}
+    | {"ŀ": "l", "ŧ": "t", "þ": "th", "ĸ": "q"}
+)
+
+
 def fold(text: str) -> str:
     """Lower case without accents: ``École`` -> ``ecole``, ``Œuvre`` -> ``oeuvre``."""
     if text.isascii():  # most text: nothing to decompose
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    # Ligatures have no decomposition; these are the ones French writes.
-    return _COMBINING.sub("", decomposed).replace("œ", "oe").replace("æ", "ae")
+    # Letters with no decomposition, folded as PostgreSQL's unaccent folds them, so
+    # every backend and the word index see the same words ("Łódź" is "lodz").
+    return _COMBINING.sub("", decomposed).translate(_UNDECOMPOSED)
 
 
 def words(text: str) -> list[str]:

@@ -48,6 +48,11 @@ log = logging.getLogger(__name__)
 
 # Searches read the segment while at most this many documents changed since it was built.
 MAX_STALE = 2_000
+# Postings a search reads at most (8 bytes each); past it, the statements answer (a
+# prefix of one letter). A broad word at a million repositories holds about 250,000.
+MAX_POSTINGS = 4_000_000
+# Words a search reads at most (a list each).
+MAX_WORDS = 5_000
 # After a harvest, a new segment is built once this many documents changed...
 REBUILD_AT = 250
 # ... or once the segment is older than this and anything changed (word frequencies drift).
@@ -196,6 +201,10 @@ def build_segment() -> Built:
     _forget_abandoned()
     with transaction.atomic(), connection.cursor() as cursor:
         _code_missing_combinations(cursor)
+    # Its header first: segment ids follow the order builds began, so of two builds
+    # at once the one that read the marks last is the one searches read, whichever
+    # ends last (the other read nothing it lacks).
+    segment = WordSegment.objects.create()
     with connection.cursor() as cursor:
         # The marks first: a document changed from now on keeps its newer mark.
         cursor.execute(f"SELECT id, marked FROM {_STALE}")  # noqa: S608
@@ -215,16 +224,18 @@ def build_segment() -> Built:
                 owners.append(owner)
                 pushed.append(push)
                 scores.append(score)
-    with transaction.atomic():
-        segment = WordSegment.objects.create(
-            documents=len(builder),
-            average_length=builder.average_length,
-            ids=builder.ids.tobytes(),
-            codes=builder.codes.tobytes(),
-            owners=np.frombuffer(owners, np.int64).tobytes(),
-            pushed=np.frombuffer(pushed, np.int64).tobytes(),
-            scores=np.frombuffer(scores, np.int32).tobytes(),
-        )
+    documents = len(builder)
+    kept = WordSegment.objects.filter(pk=segment.pk).update(
+        documents=documents,
+        average_length=builder.average_length,
+        ids=builder.ids.tobytes(),
+        codes=builder.codes.tobytes(),
+        owners=np.frombuffer(owners, np.int64).tobytes(),
+        pushed=np.frombuffer(pushed, np.int64).tobytes(),
+        scores=np.frombuffer(scores, np.int32).tobytes(),
+    )
+    if not kept:  # a full rebuild dropped it meanwhile, and builds its own
+        return Built(segment.pk, 0, 0, time.perf_counter() - started)
     words = 0
     pending: list[tuple] = []
 
@@ -246,8 +257,11 @@ def build_segment() -> Built:
         flush()
     del builder
     with transaction.atomic(), connection.cursor() as cursor:
+        if not WordSegment.objects.filter(pk=segment.pk).update(ready=True):
+            # Dropped by a full rebuild while its words were written: they go too.
+            _delete_segments(cursor, [segment.pk])
+            return Built(segment.pk, 0, words, time.perf_counter() - started)
         _forget_seen(cursor, seen)
-        WordSegment.objects.filter(pk=segment.pk).update(ready=True)
         # The previous segment stays for searches that began on it; older ones go.
         older = list(
             WordSegment.objects.filter(ready=True, pk__lt=segment.pk)
@@ -255,7 +269,7 @@ def build_segment() -> Built:
             .values_list("pk", flat=True)[1:]
         )
         _delete_segments(cursor, older)
-    return Built(segment.pk, segment.documents, words, time.perf_counter() - started)
+    return Built(segment.pk, documents, words, time.perf_counter() - started)
 
 
 def _forget_seen(cursor: CursorWrapper, seen: list[tuple[int, int]]) -> None:
@@ -289,13 +303,23 @@ def forget_word_index(cursor: CursorWrapper) -> None:
 
 
 def _forget_abandoned() -> None:
+    """Segments whose build died, and words whose segment is gone (a full rebuild
+    dropped it while its build wrote them)."""
     cutoff = timezone.now() - ABANDONED_AFTER
     abandoned = list(
         WordSegment.objects.filter(ready=False, created_at__lt=cutoff).values_list("pk", flat=True)
     )
-    if abandoned:
-        with transaction.atomic(), connection.cursor() as cursor:
-            _delete_segments(cursor, abandoned)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _delete_segments(cursor, abandoned)
+        cursor.execute(
+            f"DELETE FROM {_WORD} WHERE segment_id NOT IN (SELECT id FROM {_SEGMENT})"  # noqa: S608
+        )
+
+
+def building() -> bool:
+    """Whether a build is under way (begun, not finished, not abandoned)."""
+    cutoff = timezone.now() - ABANDONED_AFTER
+    return WordSegment.objects.filter(ready=False, created_at__gte=cutoff).exists()
 
 
 def stale_count() -> int:
@@ -306,6 +330,8 @@ def refresh_segment(force: bool = False) -> Built | None:
     """Build a new segment when it pays (see the module's docstring); None otherwise."""
     newest = WordSegment.objects.filter(ready=True).order_by("-pk").first()
     changed = StaleDocument.objects.exists()
+    if not force and building():
+        return None  # another process builds one now
     if not force and newest is not None:
         if not changed:
             return None
@@ -470,34 +496,39 @@ def find(terms: Sequence[Term]) -> Matches | None:
     if not terms or not settings.SEARCH_WORD_INDEX:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {_STALE} LIMIT %s", [MAX_STALE + 1])  # noqa: S608
-        stale = np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
-        if len(stale) > MAX_STALE:
+        # Every changed document in one statement (the words of those that may match:
+        # every term's words in their text), then the segment: whatever indexing or a
+        # build commits in between, each document is masked and read from this one
+        # statement's rows, or found in the segment, never both or neither.
+        conditions, params = [], []
+        for term in terms:
+            likes = _like(term)
+            conditions.append("(" + " OR ".join(["words LIKE %s"] * len(likes)) + ")")
+            params += likes
+        cursor.execute(
+            f"SELECT id, code, owner, pushed, score, length, "  # noqa: S608
+            f"CASE WHEN NOT deleted AND {' AND '.join(conditions)} THEN words END "
+            f"FROM {_STALE} LIMIT %s",
+            [*params, MAX_STALE + 1],
+        )
+        changed_rows = cursor.fetchall()
+        if len(changed_rows) > MAX_STALE:
             return None
         segment = current_segment(cursor)
         if segment is None:
             return None
-        lists, frequency = _posting_lists(cursor, segment, terms)
-        candidates: list[tuple] = []
-        if len(stale):
-            # The changed documents that may match: every term's words in their text.
-            conditions, params = [], []
-            for term in terms:
-                likes = _like(term)
-                conditions.append("(" + " OR ".join(["words LIKE %s"] * len(likes)) + ")")
-                params += likes
-            cursor.execute(
-                f"SELECT id, code, owner, pushed, score, length, words FROM {_STALE} "  # noqa: S608
-                f"WHERE NOT deleted AND {' AND '.join(conditions)}",
-                params,
-            )
-            candidates = cursor.fetchall()
+        found = _posting_lists(cursor, segment, terms)
+        if found is None:
+            return None
+        lists, frequency = found
+    stale = np.array([row[0] for row in changed_rows], dtype=np.int64)
+    candidates = [row for row in changed_rows if row[6] is not None]
     ordinals, relevance = postings.intersect(lists)
     if len(stale):
         kept = ~np.isin(segment.arrays.ids[ordinals], stale)
         ordinals, relevance = ordinals[kept], relevance[kept]
     extra = None
-    changed = _score_changed(candidates, terms, segment, frequency) if candidates else []
+    changed = _score_changed(candidates, terms, segment, frequency)
     if changed:
         columns = list(zip(*changed, strict=True))
         extra = Arrays(*(np.array(c, dtype=np.int64) for c in columns[:5]))
@@ -540,9 +571,10 @@ def find_all() -> Matches | None:
 
 def _posting_lists(
     cursor: CursorWrapper, segment: Segment, terms: Sequence[Term]
-) -> tuple[list[PostingList], dict[str, int]]:
+) -> tuple[list[PostingList], dict[str, int]] | None:
     """Each term's posting list (its words' lists merged), and how many documents of
-    the segment hold each word read."""
+    the segment hold each word read; None past :data:`MAX_POSTINGS` (a prefix of one
+    letter can name thousands of words)."""
     exact = sorted({word for term in terms for word in term.exact})
     conditions, params = [], [segment.id]
     if exact:
@@ -552,10 +584,13 @@ def _posting_lists(
         # Byte order (the column's collation): every word starting with the prefix.
         conditions.append("(word >= %s AND word < %s)")
         params += [prefix, prefix + "\U0010ffff"]
-    sql = (
-        f"SELECT word, documents, ordinals, impacts FROM {_WORD} "  # noqa: S608
-        f"WHERE segment_id = %s AND ({' OR '.join(conditions)})"
-    )
+    where = f"WHERE segment_id = %s AND ({' OR '.join(conditions)})"
+    # Their sizes first (the lists themselves are not read for this): the work is bounded.
+    cursor.execute(f"SELECT COUNT(*), SUM(documents) FROM {_WORD} {where}", params)  # noqa: S608
+    words, total = cursor.fetchone()
+    if int(words or 0) > MAX_WORDS or int(total or 0) > MAX_POSTINGS:
+        return None
+    sql = f"SELECT word, documents, ordinals, impacts FROM {_WORD} {where}"  # noqa: S608
     if connection.vendor == "postgresql":
         # Binary results: the lists come as their bytes, not as hex text twice their
         # size to decode ("reproducible code paper": 2.7 MB of lists, 17 ms as text).
@@ -631,16 +666,18 @@ class CodeTable:
     forge: np.ndarray  # forge id
     flags: np.ndarray  # RepositoryEntry.flags
     gone: np.ndarray  # bool
+    known: np.ndarray  # bool: whether the code was read
 
 
 # Codes never change meaning once given (models.FacetCode): read again only when a
-# search meets a code this process has not seen.
+# search meets a code this process has not read (codes are not committed in id order).
 _CODES: list[CodeTable] = []
 
 
-def code_table(at_least: int) -> CodeTable:
-    """Every code, read again when the one known here holds fewer than ``at_least``."""
-    if _CODES and _CODES[0].size >= at_least:
+def code_table(codes: np.ndarray) -> CodeTable:
+    """Every code, read again when one of ``codes`` is not known here."""
+    at_least = int(codes.max()) + 1 if len(codes) else 0
+    if _CODES and _CODES[0].size >= at_least and _CODES[0].known[codes].all():
         return _CODES[0]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id, language, license, forge_id, flags, gone FROM {_CODE}")  # noqa: S608
@@ -660,6 +697,7 @@ def code_table(at_least: int) -> CodeTable:
         flags=np.zeros(size, np.int64),
         # A code not (yet) read is never counted.
         gone=np.ones(size, bool),
+        known=np.zeros(size, bool),
     )
     for pk, language, license, forge, flags, gone in rows:
         table.language[pk] = where_language[language or ""]
@@ -667,5 +705,6 @@ def code_table(at_least: int) -> CodeTable:
         table.forge[pk] = forge
         table.flags[pk] = flags
         table.gone[pk] = bool(gone)
+        table.known[pk] = True
     _CODES[:] = [table]
     return table

@@ -5,21 +5,25 @@ needs every match's facet values (for the counts) and its relevance score (for t
 best page), and both engines compute those one match at a time: at a million
 repositories a broad word (113,895 matches) cost 250 to 1,200 ms. A segment holds
 each word's documents as a posting list in the database (``SegmentWord``: ordinals and
-impacts, as numpy arrays, see ``postings``) and each document's facet code
-(``WordSegment.codes``): a search reads one row per word and does the rest in C.
+impacts, as numpy arrays, see ``postings``) and each document's facet code, owner,
+last push and score (``WordSegment``): a search reads one row per word and does the
+rest in C; a search without words reads the arrays alone (:func:`find_all`).
 
 Freshness: whoever indexes a repository (``indexing.index_repositories``) also writes
 it to ``StaleDocument``, in the same transaction: its words and code as they are now,
 or that it is gone. A search masks those documents in the segment and matches them
 from there instead, so it sees every committed change at once. A new segment is built
 (:func:`build_segment`) after a harvest once :data:`REBUILD_AT` documents changed, or
-when the segment is older than a day (``refresh_segment``), by ``communs search
-reindex`` and by ``communs search segment``; with more than :data:`MAX_STALE` changes
-pending, searches read FTS5 or the tsvector as before until it is rebuilt.
+when the segment is older than a day (``refresh_segment``, also on a schedule), by
+``communs search reindex`` and by ``communs search segment``; with more than
+:data:`MAX_STALE` changes pending, searches read FTS5 or the tsvector as before until
+it is rebuilt.
 
-A build reads the changed documents' marks first, then the documents: a document
-changed while the build runs keeps its newer mark, so the build forgets only the
-versions it read (no snapshot needed, on either backend).
+A build writes its header first (ids follow the order builds began), then reads the
+changed documents' marks, then the documents: a document changed while the build runs
+keeps its newer mark, so the build forgets only the versions it read. A search reads
+the changed documents in one statement, then the segment: each document comes from
+one or the other, whatever commits in between (docs/search.md).
 """
 
 from __future__ import annotations
@@ -379,7 +383,7 @@ class Segment:
     arrays: Arrays
 
 
-# A segment never changes once ready: its arrays are read once per process (28 bytes a
+# A segment never changes once ready: its arrays are read once per process (44 bytes a
 # document), the two newest kept.
 _ARRAYS: dict[tuple[int, str], Arrays] = {}
 

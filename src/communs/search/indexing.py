@@ -50,13 +50,21 @@ HAS_ENRICHED_AT = "enriched_at" in _REPOSITORY_FIELDS
 
 PUBLICCODE_NAMES = frozenset({"publiccode.yml", "publiccode.yaml"})
 
-_VALUES = [
+# What a repository's words are made of (``repository_document``).
+DOCUMENT_VALUES = (
     "pk",
     "name",
     "full_path",
     "description",
     "topics",
     "language",
+    "account__organisation__name",
+    "forge__organisation__name",
+)
+
+# What its entry and its words are made of (``index_repositories``).
+_VALUES = [
+    *DOCUMENT_VALUES,
     "license",
     "forge_id",
     "account_id",
@@ -69,8 +77,6 @@ _VALUES = [
     "watchers",
     "pushed_at",
     "created_at",
-    "account__organisation__name",
-    "forge__organisation__name",
     *(["root_files"] if HAS_ROOT_FILES else []),
     *(["enriched_at"] if HAS_ENRICHED_AT else []),
     # The stored analysis (a left join: None for repositories never analysed).
@@ -250,19 +256,6 @@ def _repository_entry(row: dict, adapt_datetime: Callable[[Any], Any]) -> tuple:
         adapt_datetime(row["created_at"]),
         row["name"].lower()[:255],
     )
-
-
-# What a repository's words are made of (``repository_document``).
-DOCUMENT_VALUES = (
-    "pk",
-    "name",
-    "full_path",
-    "description",
-    "topics",
-    "language",
-    "account__organisation__name",
-    "forge__organisation__name",
-)
 
 
 def repository_document(row: dict, code: int = 0) -> Document:

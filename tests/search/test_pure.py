@@ -5,14 +5,22 @@ None of these needs a database; the modules import nothing from Django.
 
 from __future__ import annotations
 
+import base64
 import importlib
+import json
 import subprocess
 import sys
 from datetime import UTC, datetime
 
 import pytest
 
-from communs.search.cursor import Cursor, InvalidCursor, decode_cursor, encode_cursor
+from communs.search.cursor import (
+    Cursor,
+    InvalidCursor,
+    WordScore,
+    decode_cursor,
+    encode_cursor,
+)
 from communs.search.licences import is_free_licence
 from communs.search.query import (
     FACETS,
@@ -141,6 +149,7 @@ def test_it_tells_free_licences_by_osi_or_fsf_approval(expression: str, free: bo
         ("stars", None),
         ("stars", 42),
         ("relevance", 3.25),
+        ("relevance", WordScore(7.5)),
         ("name", "abc"),
         ("pushed", datetime(2024, 1, 2, 3, 4, 5, 600000, tzinfo=UTC)),
     ],
@@ -174,6 +183,19 @@ def test_it_refuses_a_key_of_the_wrong_type_for_its_sort(sort: str, key: object)
 def test_it_refuses_what_is_no_cursor(text: str) -> None:
     with pytest.raises(InvalidCursor):
         decode_cursor(text, "stars")
+
+
+@pytest.mark.parametrize(
+    "key", [{"w": "1"}, {"w": True}, {"w": 10**400}, {"w": 1.0, "x": 2}, {"w": None}]
+)
+def test_it_refuses_a_word_index_score_that_is_no_number(key: object) -> None:
+    text = base64.urlsafe_b64encode(json.dumps(["relevance", key, 1]).encode()).decode()
+    with pytest.raises(InvalidCursor):
+        decode_cursor(text, "relevance")
+    for infinite in ("Infinity", "NaN"):
+        raw = f'["relevance", {{"w": {infinite}}}, 1]'
+        with pytest.raises(InvalidCursor):
+            decode_cursor(base64.urlsafe_b64encode(raw.encode()).decode(), "relevance")
 
 
 def test_it_refuses_a_cursor_of_another_sort() -> None:

@@ -71,9 +71,13 @@ def decode_cursor(text: str, sort: str) -> Cursor:
         score = key["w"]
         if isinstance(score, bool) or not isinstance(score, int | float) or len(key) != 1:
             raise InvalidCursor("bad score")
-        if not math.isfinite(score):
+        try:
+            value = float(score)  # an integer of 400 digits overflows
+        except OverflowError as error:
+            raise InvalidCursor("bad score") from error
+        if not math.isfinite(value):
             raise InvalidCursor("bad score")
-        key = WordScore(float(score))
+        key = WordScore(value)
     elif isinstance(key, dict):
         try:
             key = datetime.fromisoformat(key["t"])

@@ -275,6 +275,16 @@ class _Plan:
         return _all(list(self.conditions.values()))
 
 
+def _chosen_organisations(found: Directory, query: SearchQuery, name: str) -> list[int]:
+    """The organisation (or ministry, for ``name == "ministry"``) a filter names, with
+    its sub-organisations; none when no such one exists."""
+    key = getattr(query, name)
+    roots = [pk for pk, k in found.key.items() if k == key]
+    if name == "ministry":
+        roots = [pk for pk in roots if pk in found.ministry_ids]
+    return found.subtree(roots[0]) if roots else []
+
+
 def _owner_condition(organisation_ids: list[int]) -> Sql:
     """Repositories of these organisations' accounts, and of forges they run that belong
     to no account (the rule of the organisation pages)."""
@@ -330,13 +340,8 @@ def _plan(query: SearchQuery, now: datetime) -> _Plan:
         ids = [pk for pk, host in found.forge_host.items() if host == query.forge]
         conditions["forge"] = Sql("s.forge_id = %s", ids) if ids else Sql("1 = 0")
     for name in ("organisation", "ministry"):
-        key = getattr(query, name)
-        if not key:
-            continue
-        roots = [pk for pk, k in found.key.items() if k == key]
-        if name == "ministry":
-            roots = [pk for pk in roots if pk in found.ministry_ids]
-        conditions[name] = _owner_condition(found.subtree(roots[0]) if roots else [])
+        if getattr(query, name):
+            conditions[name] = _owner_condition(_chosen_organisations(found, query, name))
     if query.min_score is not None:
         conditions["score"] = Sql("s.codegouv_score >= %s", [query.min_score])
     flags = _flags(now, query)
@@ -1018,13 +1023,7 @@ def _owner_keys(plan: _Plan, name: str) -> list[int]:
     """The owners (``wordindex.owner_key``) of an organisation or ministry filter: its
     organisations' accounts, and their forges for repositories without an account."""
     found = plan.directory
-    key = getattr(plan.query, name)
-    roots = [pk for pk, k in found.key.items() if k == key]
-    if name == "ministry":
-        roots = [pk for pk in roots if pk in found.ministry_ids]
-    if not roots:
-        return []
-    organisations = set(found.subtree(roots[0]))
+    organisations = set(_chosen_organisations(found, plan.query, name))
     accounts = [a for a, o in found.account_organisation.items() if o in organisations]
     forges = [f for f, o in found.forge_organisation.items() if o in organisations]
     return accounts + [wordindex.owner_key(None, forge) for forge in forges]

@@ -29,7 +29,13 @@ from communs.scoring import hidden_by_default, provisional_codegouv_score
 from communs.search.backends import current_backend
 from communs.search.documents import ORGANISATION, REPOSITORY, Document
 from communs.search.licences import is_free_licence
-from communs.search.models import FacetCode, OrganisationEntry, RepositoryEntry
+from communs.search.models import (
+    CODED_VALUES,
+    FacetCode,
+    OrganisationEntry,
+    RepositoryEntry,
+    read_facet_codes,
+)
 from communs.search.wordindex import (
     Values,
     build_segment,
@@ -157,7 +163,7 @@ _ACCOUNT, _FORGE, _SCORE = (
     ENTRY_COLUMNS.index(c) for c in ("account_id", "forge_id", "codegouv_score")
 )
 # Where each value of a facet code is in an entry tuple (see ENTRY_COLUMNS).
-_CODED = tuple(ENTRY_COLUMNS.index(c) for c in ("language", "license", "forge_id", "flags", "gone"))
+_CODED = tuple(ENTRY_COLUMNS.index(c) for c in CODED_VALUES)
 
 
 class FacetCodes:
@@ -171,13 +177,7 @@ class FacetCodes:
         self._read()
 
     def _read(self) -> None:
-        self.cursor.execute(
-            f"SELECT id, language, license, forge_id, flags, gone FROM {FacetCode._meta.db_table}"  # noqa: S608
-        )
-        self.known = {
-            (language, license, forge, flags, bool(gone)): pk
-            for pk, language, license, forge, flags, gone in self.cursor.fetchall()
-        }
+        self.known = read_facet_codes(self.cursor)
 
     def of(self, entries: list[tuple]) -> list[int]:
         """The code of each entry (tuples in ``ENTRY_COLUMNS`` order)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 from django.utils.translation import gettext_lazy as _
 
 from communs.repositories.models import Repository
@@ -118,6 +119,16 @@ FACET_CODE_BITS = 24
 FACET_CODE_MASK = (1 << FACET_CODE_BITS) - 1
 
 
+# What a facet code names, in this order: its columns, and the key of read_facet_codes.
+CODED_VALUES = ("language", "license", "forge_id", "flags", "gone")
+
+
+def read_facet_codes(cursor: CursorWrapper) -> dict[tuple, int]:
+    """Every facet code by what it names (``CODED_VALUES``; a few thousand)."""
+    cursor.execute(f"SELECT id, {', '.join(CODED_VALUES)} FROM search_facet_code")  # noqa: S608
+    return {(*values[:-1], bool(values[-1])): int(pk) for pk, *values in cursor.fetchall()}
+
+
 class FacetCode(models.Model):
     """One combination of the values a words search counts and hides by, as a number.
 
@@ -141,10 +152,7 @@ class FacetCode(models.Model):
         verbose_name = _("facet code")
         verbose_name_plural = _("facet codes")
         constraints = [
-            models.UniqueConstraint(
-                fields=["language", "license", "forge_id", "flags", "gone"],
-                name="search_facet_code_unique",
-            )
+            models.UniqueConstraint(fields=list(CODED_VALUES), name="search_facet_code_unique")
         ]
 
     def __str__(self) -> str:

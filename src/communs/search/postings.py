@@ -206,10 +206,6 @@ class SegmentBuilder:
         return len(self._ids)
 
     @property
-    def vocabulary(self) -> int:
-        return len(self._lists)
-
-    @property
     def ids(self) -> np.ndarray:
         return np.frombuffer(self._ids, np.int64)
 

@@ -45,7 +45,14 @@ from django.utils import timezone
 
 from communs.search import postings
 from communs.search.documents import REPOSITORY, Document
-from communs.search.models import FacetCode, SegmentWord, StaleDocument, WordSegment
+from communs.search.models import (
+    CODED_VALUES,
+    FacetCode,
+    SegmentWord,
+    StaleDocument,
+    WordSegment,
+    read_facet_codes,
+)
 from communs.search.postings import PostingList
 
 log = logging.getLogger(__name__)
@@ -73,7 +80,6 @@ _SEGMENT = WordSegment._meta.db_table
 _WORD = SegmentWord._meta.db_table
 _STALE = StaleDocument._meta.db_table
 _CODE = FacetCode._meta.db_table
-_CODED = ("language", "license", "forge_id", "flags", "gone")
 
 
 # -- writing: what indexing calls ---------------------------------------------------------
@@ -147,17 +153,11 @@ class Built:
 
 def _code_missing_combinations(cursor: CursorWrapper) -> None:
     """Entries indexed before codes were kept on this backend get theirs."""
-    columns = ", ".join(_CODED)
+    columns = ", ".join(CODED_VALUES)
     cursor.execute(
         f"INSERT INTO {_CODE} ({columns}) SELECT DISTINCT {columns} "  # noqa: S608
         "FROM search_repository WHERE TRUE ON CONFLICT DO NOTHING"
     )
-
-
-def _codes(cursor: CursorWrapper) -> dict[tuple, int]:
-    """Every facet code, by what it names (a few thousand)."""
-    cursor.execute(f"SELECT id, {', '.join(_CODED)} FROM {_CODE}")  # noqa: S608
-    return {(*values[:-1], bool(values[-1])): int(pk) for pk, *values in cursor.fetchall()}
 
 
 def _entries(
@@ -172,7 +172,7 @@ def _entries(
     else:
         seconds = "CAST(strftime('%%s', s.pushed_at) AS INTEGER)"
     cursor.execute(
-        f"SELECT s.id, {', '.join(f's.{c}' for c in _CODED)}, s.account_id, {seconds}, "  # noqa: S608
+        f"SELECT s.id, {', '.join(f's.{c}' for c in CODED_VALUES)}, s.account_id, {seconds}, "  # noqa: S608
         "s.codegouv_score FROM search_repository AS s WHERE s.id > %s ORDER BY s.id LIMIT %s",
         [after, BUILD_BATCH],
     )
@@ -182,7 +182,7 @@ def _entries(
         combination = (language, license, forge, flags, bool(gone))
         if combination not in codes:
             # Given (and committed with its entry) since the build began.
-            codes.update(_codes(cursor))
+            codes.update(read_facet_codes(cursor))
         found.append(
             (
                 int(pk),
@@ -215,7 +215,7 @@ def build_segment() -> Built:
         seen = [(int(pk), int(marked)) for pk, marked in cursor.fetchall()]
         builder = postings.SegmentBuilder(BOOSTS)
         owners, pushed, scores = array("q"), array("q"), array("i")
-        codes = _codes(cursor)
+        codes = read_facet_codes(cursor)
         last = 0
         while batch := _entries(cursor, last, codes):
             last = batch[-1][0]
@@ -480,12 +480,11 @@ class Matches:
         found = index[self._ordinals]
         if self._changed is not None and len(self._changed.owners):
             where = {int(key): i for i, key in enumerate(keys)}
-            extra = [int(o) for o in self._changed.owners if int(o) not in where]
-            for owner in dict.fromkeys(extra):
-                where[owner] = len(where)
-            keys = np.concatenate([keys, np.array(list(dict.fromkeys(extra)), np.int64)])
-            mapped = np.array([where[int(o)] for o in self._changed.owners], np.int64)
-            found = np.concatenate([found, mapped])
+            owners = [int(o) for o in self._changed.owners]
+            for owner in owners:
+                where.setdefault(owner, len(where))  # an owner the segment lacks: last
+            keys = np.array(list(where), np.int64)
+            found = np.concatenate([found, np.array([where[o] for o in owners], np.int64)])
         self._columns["owner_keys"], self._columns["owner_index"] = keys, found
 
 
@@ -500,23 +499,8 @@ def find(terms: Sequence[Term]) -> Matches | None:
     if not terms or not settings.SEARCH_WORD_INDEX:
         return None
     with connection.cursor() as cursor:
-        # Every changed document in one statement (the words of those that may match:
-        # every term's words in their text), then the segment: whatever indexing or a
-        # build commits in between, each document is masked and read from this one
-        # statement's rows, or found in the segment, never both or neither.
-        conditions, params = [], []
-        for term in terms:
-            likes = _like(term)
-            conditions.append("(" + " OR ".join(["words LIKE %s"] * len(likes)) + ")")
-            params += likes
-        cursor.execute(
-            f"SELECT id, code, owner, pushed, score, length, "  # noqa: S608
-            f"CASE WHEN NOT deleted AND {' AND '.join(conditions)} THEN words END "
-            f"FROM {_STALE} LIMIT %s",
-            [*params, MAX_STALE + 1],
-        )
-        changed_rows = cursor.fetchall()
-        if len(changed_rows) > MAX_STALE:
+        changed = _changed(cursor, terms)
+        if changed is None:
             return None
         segment = current_segment(cursor)
         if segment is None:
@@ -525,19 +509,12 @@ def find(terms: Sequence[Term]) -> Matches | None:
         if found is None:
             return None
         lists, frequency = found
-    stale = np.array([row[0] for row in changed_rows], dtype=np.int64)
-    candidates = [row for row in changed_rows if row[6] is not None]
     ordinals, relevance = postings.intersect(lists)
-    if len(stale):
-        kept = ~np.isin(segment.arrays.ids[ordinals], stale)
-        ordinals, relevance = ordinals[kept], relevance[kept]
-    extra = None
-    changed = _score_changed(candidates, terms, segment, frequency)
-    if changed:
-        columns = list(zip(*changed, strict=True))
-        extra = Arrays(*(np.array(c, dtype=np.int64) for c in columns[:5]))
-        relevance = np.concatenate([relevance, np.array(columns[5], dtype=np.float64)])
-    return Matches(segment.arrays, ordinals, extra, relevance)
+    ordinals, relevance = _unchanged(segment, ordinals, changed, relevance)
+    candidates = [row for row in changed if row[6] is not None]
+    matched, scores = _score_changed(candidates, terms, segment, frequency)
+    relevance = np.concatenate([relevance, np.array(scores, dtype=np.float64)])
+    return Matches(segment.arrays, ordinals, _changed_arrays(matched), relevance)
 
 
 def find_all() -> Matches | None:
@@ -546,31 +523,63 @@ def find_all() -> Matches | None:
     if not settings.SEARCH_WORD_INDEX:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, deleted, code, owner, pushed, score FROM {_STALE} LIMIT %s",  # noqa: S608
-            [MAX_STALE + 1],
-        )
-        changed = cursor.fetchall()
-        if len(changed) > MAX_STALE:
+        changed = _changed(cursor, ())
+        if changed is None:
             return None
         segment = current_segment(cursor)
         if segment is None:
             return None
     ordinals = np.arange(segment.documents, dtype=np.int64)
-    if changed:
-        stale = np.array([row[0] for row in changed], dtype=np.int64)
-        ordinals = ordinals[~np.isin(segment.arrays.ids, stale)]
-    kept = [row for row in changed if not row[1]]
-    extra = None
-    if kept:
-        extra = Arrays(
-            np.array([row[0] for row in kept], np.int64),
-            np.array([row[2] for row in kept], np.int64),
-            np.array([row[3] for row in kept], np.int64),
-            np.array([NO_PUSH if row[4] is None else row[4] for row in kept], np.int64),
-            np.array([NO_SCORE if row[5] is None else row[5] for row in kept], np.int32),
-        )
-    return Matches(segment.arrays, ordinals, extra, np.zeros(len(ordinals) + len(kept)))
+    ordinals, relevance = _unchanged(segment, ordinals, changed, np.zeros(len(ordinals)))
+    kept = [row for row in changed if row[6] is not None]
+    relevance = np.concatenate([relevance, np.zeros(len(kept))])
+    return Matches(segment.arrays, ordinals, _changed_arrays(kept), relevance)
+
+
+def _changed(cursor: CursorWrapper, terms: Sequence[Term]) -> list[tuple] | None:
+    """Every changed document in one statement: ``(id, code, owner, pushed, score,
+    length, words)``, the words only of those not deleted whose text holds every term
+    (None for the others); None past :data:`MAX_STALE`.
+
+    Read before the segment, in one statement: whatever indexing or a build commits in
+    between, each document is masked and read from these rows, or found in the
+    segment, never both or neither."""
+    conditions, params = ["NOT deleted"], []
+    for term in terms:
+        likes = _like(term)
+        conditions.append("(" + " OR ".join(["words LIKE %s"] * len(likes)) + ")")
+        params += likes
+    cursor.execute(
+        f"SELECT id, code, owner, pushed, score, length, "  # noqa: S608
+        f"CASE WHEN {' AND '.join(conditions)} THEN words END FROM {_STALE} LIMIT %s",
+        [*params, MAX_STALE + 1],
+    )
+    rows = cursor.fetchall()
+    return None if len(rows) > MAX_STALE else rows
+
+
+def _unchanged(
+    segment: Segment, ordinals: np.ndarray, changed: list[tuple], relevance: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The segment's ``ordinals`` (and their relevance) less the changed documents."""
+    if not changed:
+        return ordinals, relevance
+    stale = np.array([row[0] for row in changed], dtype=np.int64)
+    kept = ~np.isin(segment.arrays.ids[ordinals], stale)
+    return ordinals[kept], relevance[kept]
+
+
+def _changed_arrays(rows: list[tuple]) -> Arrays | None:
+    """The values of these changed documents (rows as :func:`_changed` gives them)."""
+    if not rows:
+        return None
+    return Arrays(
+        np.array([row[0] for row in rows], np.int64),
+        np.array([row[1] for row in rows], np.int64),
+        np.array([row[2] for row in rows], np.int64),
+        np.array([NO_PUSH if row[3] is None else row[3] for row in rows], np.int64),
+        np.array([NO_SCORE if row[4] is None else row[4] for row in rows], np.int32),
+    )
 
 
 def _posting_lists(
@@ -623,12 +632,12 @@ def _posting_lists(
 
 def _score_changed(
     rows: list[tuple], terms: Sequence[Term], segment: Segment, frequency: dict[str, int]
-) -> list[tuple[int, int, int, int, int, float]]:
-    """``(id, code, owner, pushed, score, relevance)`` of the changed documents that
-    match every term, their relevance as the segment would score them."""
-    matched = []
-    for pk, code, owner, pushed, quality, length, text in rows:
-        words = postings.read_stale_words(text)
+) -> tuple[list[tuple], list[float]]:
+    """The changed documents (rows as :func:`_changed` gives them) that match every
+    term, and their relevance as the segment would score them."""
+    matched, scores = [], []
+    for row in rows:
+        words, length = postings.read_stale_words(row[6]), float(row[5])
         score = 0.0
         for term in terms:
             options = [word for word in term.exact if word in words]
@@ -639,23 +648,15 @@ def _score_changed(
             weights = postings.idf(segment.documents, [frequency.get(w, 0) for w in options])
             each = postings.impacts(
                 np.array([words[w] for w in options]),
-                np.full(len(options), float(length)),
+                np.full(len(options), length),
                 segment.average_length,
                 weights,
             )
             score += float(each.max())
         else:
-            matched.append(
-                (
-                    int(pk),
-                    int(code),
-                    int(owner),
-                    NO_PUSH if pushed is None else int(pushed),
-                    NO_SCORE if quality is None else int(quality),
-                    score,
-                )
-            )
-    return matched
+            matched.append(row)
+            scores.append(score)
+    return matched, scores
 
 
 @dataclass(frozen=True)
@@ -684,8 +685,7 @@ def code_table(codes: np.ndarray) -> CodeTable:
     if _CODES and _CODES[0].size >= at_least and _CODES[0].known[codes].all():
         return _CODES[0]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, language, license, forge_id, flags, gone FROM {_CODE}")  # noqa: S608
-        rows = cursor.fetchall()
+        rows = [(pk, *values) for values, pk in read_facet_codes(cursor).items()]
     size = max([int(row[0]) for row in rows] + [at_least - 1, 0]) + 1
     languages = sorted({row[1] or "" for row in rows} | {""})
     licenses = sorted({row[2] or "" for row in rows} | {""})
